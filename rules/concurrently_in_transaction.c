@@ -1,0 +1,59 @@
+/* concurrently-in-transaction: CONCURRENTLY operations inside a transaction block.
+ * Docs: docs/rules/concurrently-in-transaction.md.
+ * Fixtures: fixtures/rules/concurrently-in-transaction/. */
+#include "rule.h"
+
+/* CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY and DETACH PARTITION CONCURRENTLY
+ * commit internally between their phases, so PostgreSQL refuses them in a transaction block:
+ * "ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block". The migration fails
+ * (and everything before it in the transaction is rolled back). */
+static void report(struct ms_ctx *ctx, const char *what)
+{
+    if (!ms_ctx_in_transaction(ctx))
+        return;
+    ms_report(ctx, -1,
+              "%s cannot run inside a transaction block: PostgreSQL rejects it and the "
+              "migration fails",
+              what);
+}
+
+static void visit_index_stmt(struct ms_ctx *ctx, const PgQuery__IndexStmt *node)
+{
+    if (node->concurrent)
+        report(ctx, "CREATE INDEX CONCURRENTLY");
+}
+
+static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
+{
+    if (node->concurrent)
+        report(ctx, "DROP INDEX CONCURRENTLY");
+}
+
+static void visit_reindex_stmt(struct ms_ctx *ctx, const PgQuery__ReindexStmt *node)
+{
+    if (ms_has_option(node->n_params, node->params, "concurrently"))
+        report(ctx, "REINDEX CONCURRENTLY");
+}
+
+static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
+                                  const PgQuery__AlterTableCmd *cmd)
+{
+    (void)stmt;
+    if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartition && cmd->def &&
+        cmd->def->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD &&
+        cmd->def->partition_cmd->concurrent)
+        report(ctx, "ALTER TABLE ... DETACH PARTITION CONCURRENTLY");
+}
+
+const struct ms_rule ms_rule_concurrently_in_transaction = {
+    .id = "concurrently-in-transaction",
+    .severity = MS_ERROR,
+    .category = "failure",
+    .summary = "a CONCURRENTLY operation runs inside a transaction block",
+    .help = "run the statement on its own, outside BEGIN ... COMMIT (in a migration of its own "
+            "if the tool wraps each migration in a transaction)",
+    .visit_index_stmt = visit_index_stmt,
+    .visit_drop_stmt = visit_drop_stmt,
+    .visit_reindex_stmt = visit_reindex_stmt,
+    .visit_alter_table_cmd = visit_alter_table_cmd,
+};

@@ -1,0 +1,258 @@
+/* cli.c: the command line. `migsafe [check] [options] PATH...`, `migsafe rules [ID]`. */
+#include "run.h"
+
+#include <getopt.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: migsafe [check] [options] PATH...\n"
+    "       migsafe rules [RULE-ID]\n"
+    "\n"
+    "Lints PostgreSQL migrations for operations that lose data, block traffic, fail on a\n"
+    "non-empty table or leave no way back. PATH is a migration file, a folder (walked for\n"
+    ".sql files) or - for standard input.\n"
+    "\n"
+    "options:\n"
+    "  -f, --format FORMAT     text (default), json, sarif, gcc or github\n"
+    "      --pg-version N      PostgreSQL major the migrations run on (default 15)\n"
+    "      --fail-on LEVEL     exit 1 on findings at or above error (default), warning,\n"
+    "                          info; never: exit 0 whatever is found\n"
+    "      --enable RULE       turn a rule on (also opt-in rules); repeat or separate by commas\n"
+    "      --disable RULE      turn a rule off; repeat or separate by commas\n"
+    "      --stdin-filename N  the path to report for input read from - (standard input)\n"
+    "      --color WHEN        auto (default: on a terminal, unless NO_COLOR is set), always,\n"
+    "                          never\n"
+    "  -j, --jobs N            threads to use (default: the number of processors)\n"
+    "  -v, --verbose           say what is read and skipped, on standard error\n"
+    "  -h, --help              this help\n"
+    "  -V, --version           the version and the grammar it parses\n"
+    "\n"
+    "exit status: 0 nothing at or above the --fail-on level, 1 findings at or above it,\n"
+    "2 usage, input or configuration error.\n"
+    "\n"
+    "migsafe rules lists every rule; migsafe rules RULE-ID explains one.\n"
+    "Documentation: docs/usage.md, docs/rules/<rule-id>.md\n";
+
+enum {
+    OPT_PG_VERSION = 256,
+    OPT_FAIL_ON,
+    OPT_ENABLE,
+    OPT_DISABLE,
+    OPT_STDIN_FILENAME,
+    OPT_COLOR,
+};
+
+static const struct option long_options[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"pg-version", required_argument, NULL, OPT_PG_VERSION},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"enable", required_argument, NULL, OPT_ENABLE},
+    {"disable", required_argument, NULL, OPT_DISABLE},
+    {"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"jobs", required_argument, NULL, 'j'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, ...) MS_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("migsafe: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'migsafe --help' for more information.\n", stderr);
+    return 2;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* --enable/--disable take a comma-separated list; every id must exist. */
+static int set_rules(struct ms_engine *e, const char *list, bool enabled)
+{
+    char *copy = ms_xstrdup(list);
+    int rc = 0;
+    for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+        while (*id == ' ')
+            id++;
+        if (*id && ms_engine_set_enabled(e, id, enabled) < 0)
+            rc = -1;
+    }
+    free(copy);
+    return rc;
+}
+
+static void print_rule_line(const struct ms_engine *e, size_t i)
+{
+    const struct ms_rule *r = ms_rules[i];
+    printf("%-32s %-8s %s%s\n", r->id, ms_severity_name(r->severity), r->summary,
+           r->opt_in ? " (opt-in)" : (e->enabled[i] ? "" : " (disabled)"));
+}
+
+static int cmd_rules(int argc, char **argv, const struct ms_engine *e)
+{
+    if (argc > 2)
+        return usage_error("%s", "rules takes at most one rule id");
+    if (argc == 1) {
+        printf("%-32s %-8s %s\n", "RULE", "SEVERITY", "SUMMARY");
+        for (size_t i = 0; i < ms_n_rules; i++)
+            print_rule_line(e, i);
+        return 0;
+    }
+    int i = ms_rule_find(argv[1]);
+    if (i < 0) {
+        ms_error("unknown rule \"%s\" (run 'migsafe rules' for the list)", argv[1]);
+        return 2;
+    }
+    const struct ms_rule *r = ms_rules[i];
+    printf("%s (%s, %s%s)\n\n", r->id, ms_severity_name(r->severity), r->category,
+           r->opt_in ? ", opt-in" : "");
+    printf("%s.\n\n", r->summary);
+    printf("help: %s\n", r->help);
+    if (r->min_pg || r->max_pg) {
+        printf("applies to PostgreSQL ");
+        if (r->min_pg && r->max_pg)
+            printf("%d to %d\n", r->min_pg, r->max_pg);
+        else if (r->min_pg)
+            printf("%d and later\n", r->min_pg);
+        else
+            printf("up to %d\n", r->max_pg);
+    }
+    printf("docs: %s%s.md\n", MS_DOCS_URL, r->id);
+    return 0;
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+int main(int argc, char **argv)
+{
+    struct ms_engine engine;
+    ms_engine_init(&engine);
+    struct ms_run_options opts = {
+        .format = ms_report_find("text"),
+        .fail_on = MS_ERROR,
+        .jobs = default_jobs(),
+    };
+    const char *color = "auto";
+    int rc = 0;
+
+    /* the command word, when there is one */
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "rules") == 0) {
+        rc = cmd_rules(argc - 1, argv + 1, &engine);
+        ms_engine_release(&engine);
+        return rc;
+    }
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        first = 2;
+    if (argc > 1 && strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        ms_engine_release(&engine);
+        return 0;
+    }
+    argv[first - 1] = argv[0];
+    argc -= first - 1;
+    argv += first - 1;
+
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:j:vhV", long_options, NULL)) != -1) {
+        long v;
+        switch (c) {
+        case 'f':
+            opts.format = ms_report_find(optarg);
+            if (!opts.format) {
+                fprintf(stderr, "migsafe: unknown format \"%s\" (formats: %s)\n", optarg,
+                        ms_report_names());
+                rc = 2;
+            }
+            break;
+        case OPT_PG_VERSION:
+            if (!parse_int(optarg, 9, 99, &v))
+                rc = usage_error("--pg-version takes a PostgreSQL major version such as 15, not \"%s\"", optarg);
+            else
+                engine.pg_version = (int)v;
+            break;
+        case OPT_FAIL_ON:
+            if (strcmp(optarg, "never") == 0)
+                opts.fail_on = 0;
+            else if (!(opts.fail_on = ms_severity_parse(optarg)))
+                rc = usage_error("--fail-on takes error, warning, info or never, not \"%s\"", optarg);
+            break;
+        case OPT_ENABLE:
+        case OPT_DISABLE:
+            if (set_rules(&engine, optarg, c == OPT_ENABLE) < 0)
+                rc = 2;
+            break;
+        case OPT_STDIN_FILENAME:
+            opts.stdin_filename = optarg;
+            break;
+        case OPT_COLOR:
+            color = optarg;
+            if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
+                rc = usage_error("--color takes auto, always or never, not \"%s\"", optarg);
+            break;
+        case 'j':
+            if (!parse_int(optarg, 1, 256, &v))
+                rc = usage_error("--jobs takes a number of threads from 1 to 256, not \"%s\"", optarg);
+            else
+                opts.jobs = (int)v;
+            break;
+        case 'v':
+            opts.verbose = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            ms_engine_release(&engine);
+            return 0;
+        case 'V':
+            printf("migsafe %s (%s grammar, libpg_query %s)\n", MS_VERSION, MS_GRAMMAR_NAME,
+                   PG_VERSION);
+            ms_engine_release(&engine);
+            return 0;
+        case ':':
+            rc = usage_error("option %s needs a value", argv[optind - 1]);
+            break;
+        default:
+            rc = usage_error("unknown option %s", argv[optind - 1]);
+            break;
+        }
+        if (rc)
+            break;
+    }
+    if (!rc && optind >= argc)
+        rc = usage_error("%s", "no PATH given (a migration file, a folder, or - for standard input)");
+    if (rc) {
+        ms_engine_release(&engine);
+        return rc;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    opts.color = strcmp(color, "always") == 0 ||
+                 (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
+                  !(no_color && *no_color) && opts.format == ms_report_find("text"));
+    opts.paths = argv + optind;
+    opts.n_paths = (size_t)(argc - optind);
+    ms_engine_prepare(&engine);
+    rc = ms_run_check(&opts, &engine);
+    ms_engine_release(&engine);
+    pg_query_exit();
+    return rc;
+}

@@ -1,0 +1,25 @@
+/* diag.h: a finding, as the engine produces it and the reporters print it. */
+#ifndef MS_DIAG_H
+#define MS_DIAG_H
+
+#include "rule.h"
+
+struct ms_diag {
+    const struct ms_rule *rule;
+    enum ms_severity severity; /* effective: the rule's default unless configured otherwise */
+    size_t offset;             /* byte span in the source: where it starts ... */
+    size_t end;                /* ... and one past where it ends */
+    const char *message;
+    const char *help;          /* the safe alternative; the rule's help unless overridden */
+};
+
+struct ms_diags {
+    size_t n, cap;
+    struct ms_diag *items; /* malloc'ed array; the strings live in the file arena */
+};
+
+const char *ms_severity_name(enum ms_severity s);
+/* Parses "error", "warning" or "info"; returns 0 for anything else. */
+enum ms_severity ms_severity_parse(const char *s);
+
+#endif

@@ -1,0 +1,592 @@
+/* engine.c: rule dispatch and the per-migration context (see engine.h and rule.h). */
+#include "engine.h"
+
+/* ---- the registry ---- */
+
+int ms_rule_find(const char *id)
+{
+    for (size_t i = 0; i < ms_n_rules; i++)
+        if (strcmp(ms_rules[i]->id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *ms_severity_name(enum ms_severity s)
+{
+    switch (s) {
+    case MS_ERROR:
+        return "error";
+    case MS_WARNING:
+        return "warning";
+    case MS_INFO:
+        return "info";
+    }
+    return "?";
+}
+
+enum ms_severity ms_severity_parse(const char *s)
+{
+    if (strcmp(s, "error") == 0)
+        return MS_ERROR;
+    if (strcmp(s, "warning") == 0)
+        return MS_WARNING;
+    if (strcmp(s, "info") == 0)
+        return MS_INFO;
+    return 0;
+}
+
+/* ---- dispatch lists: for each node kind, the rule indexes that visit it ---- */
+
+enum kind {
+#define KIND_ENUM(field, Type, CASE) KIND_##CASE,
+    MS_STMT_KINDS(KIND_ENUM)
+#undef KIND_ENUM
+    KIND_ALTER_TABLE_CMD,
+    KIND_END_MIGRATION,
+    N_KINDS
+};
+
+struct ms_dispatch {
+    size_t n[N_KINDS];
+    size_t *rules[N_KINDS];
+};
+
+static bool has_visitor(const struct ms_rule *r, enum kind k)
+{
+    switch (k) {
+#define KIND_HAS(field, Type, CASE)                                                               \
+    case KIND_##CASE:                                                                             \
+        return r->visit_##field != NULL;
+        MS_STMT_KINDS(KIND_HAS)
+#undef KIND_HAS
+    case KIND_ALTER_TABLE_CMD:
+        return r->visit_alter_table_cmd != NULL;
+    case KIND_END_MIGRATION:
+        return r->end_migration != NULL;
+    case N_KINDS:
+        break;
+    }
+    return false;
+}
+
+void ms_engine_init(struct ms_engine *e)
+{
+    e->pg_version = 15;
+    e->enabled = ms_xcalloc(ms_n_rules, sizeof(bool));
+    e->severity = ms_xcalloc(ms_n_rules, sizeof(enum ms_severity));
+    for (size_t i = 0; i < ms_n_rules; i++) {
+        e->enabled[i] = !ms_rules[i]->opt_in;
+        e->severity[i] = ms_rules[i]->severity;
+    }
+    e->dispatch = NULL;
+}
+
+int ms_engine_set_enabled(struct ms_engine *e, const char *id, bool enabled)
+{
+    int i = ms_rule_find(id);
+    if (i < 0)
+        return ms_error("unknown rule \"%s\" (run 'migsafe rules' for the list)", id);
+    e->enabled[i] = enabled;
+    return 0;
+}
+
+bool ms_engine_rule_active(const struct ms_engine *e, size_t i)
+{
+    const struct ms_rule *r = ms_rules[i];
+    if (!e->enabled[i])
+        return false;
+    if (r->min_pg && e->pg_version < r->min_pg)
+        return false;
+    if (r->max_pg && e->pg_version > r->max_pg)
+        return false;
+    return true;
+}
+
+void ms_engine_prepare(struct ms_engine *e)
+{
+    free(e->dispatch ? e->dispatch->rules[0] : NULL);
+    free(e->dispatch);
+    e->dispatch = ms_xcalloc(1, sizeof(*e->dispatch));
+    size_t *all = ms_xcalloc(N_KINDS * ms_n_rules + 1, sizeof(size_t));
+    for (int k = 0; k < N_KINDS; k++) {
+        e->dispatch->rules[k] = all + (size_t)k * ms_n_rules;
+        for (size_t i = 0; i < ms_n_rules; i++)
+            if (ms_engine_rule_active(e, i) && has_visitor(ms_rules[i], (enum kind)k))
+                e->dispatch->rules[k][e->dispatch->n[k]++] = i;
+    }
+}
+
+void ms_engine_release(struct ms_engine *e)
+{
+    if (e->dispatch)
+        free(e->dispatch->rules[0]);
+    free(e->dispatch);
+    free(e->enabled);
+    free(e->severity);
+    memset(e, 0, sizeof(*e));
+}
+
+/* ---- facts the context remembers, in a hash set keyed by kind, table and name ---- */
+
+enum fact_kind {
+    FACT_NEW_TABLE = 'T',
+    FACT_NOT_VALID = 'N',     /* constraint added NOT VALID, not validated yet */
+    FACT_NOT_NULL_CHECK = 'C', /* NOT VALID CHECK (col IS NOT NULL): name -> column */
+    FACT_VALID_NN = 'V',       /* validated CHECK (col IS NOT NULL) on column */
+};
+
+struct fact {
+    struct fact *next;
+    uint64_t hash;
+    char kind;
+    const char *schema; /* NULL when the statement did not name one */
+    const char *rel;
+    const char *name;   /* column or constraint; "" for tables */
+    const char *extra;  /* FACT_NOT_NULL_CHECK: the column */
+};
+
+struct fact_set {
+    size_t n, n_buckets;
+    struct fact **buckets;
+};
+
+static uint64_t hash_key(char kind, const char *rel, const char *name)
+{
+    uint64_t h = 1469598103934665603ULL ^ (unsigned char)kind;
+    for (const char *s = rel; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    h = (h ^ 0x1f) * 1099511628211ULL;
+    for (const char *s = name; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static bool schema_matches(const char *a, const char *b)
+{
+    return !a || !b || !*a || !*b || strcmp(a, b) == 0;
+}
+
+static struct fact *fact_find(const struct fact_set *s, char kind, const char *schema,
+                              const char *rel, const char *name)
+{
+    if (!s->n_buckets || !rel)
+        return NULL;
+    uint64_t h = hash_key(kind, rel, name);
+    for (struct fact *f = s->buckets[h & (s->n_buckets - 1)]; f; f = f->next)
+        if (f->hash == h && f->kind == kind && strcmp(f->rel, rel) == 0 &&
+            strcmp(f->name, name) == 0 && schema_matches(f->schema, schema))
+            return f;
+    return NULL;
+}
+
+static struct fact *fact_add(struct fact_set *s, struct ms_arena *arena, char kind,
+                             const char *schema, const char *rel, const char *name)
+{
+    struct fact *f = fact_find(s, kind, schema, rel, name);
+    if (f)
+        return f;
+    if (s->n + 1 > s->n_buckets) {
+        size_t nb = s->n_buckets ? s->n_buckets * 2 : 64;
+        struct fact **b = ms_arena_alloc(arena, nb * sizeof(*b));
+        for (size_t i = 0; i < s->n_buckets; i++)
+            for (struct fact *g = s->buckets[i], *next; g; g = next) {
+                next = g->next;
+                g->next = b[g->hash & (nb - 1)];
+                b[g->hash & (nb - 1)] = g;
+            }
+        s->buckets = b;
+        s->n_buckets = nb;
+    }
+    f = ms_arena_alloc(arena, sizeof(*f));
+    f->hash = hash_key(kind, rel, name);
+    f->kind = kind;
+    f->schema = schema && *schema ? ms_arena_strdup(arena, schema) : NULL;
+    f->rel = ms_arena_strdup(arena, rel);
+    f->name = ms_arena_strdup(arena, name);
+    f->next = s->buckets[f->hash & (s->n_buckets - 1)];
+    s->buckets[f->hash & (s->n_buckets - 1)] = f;
+    s->n++;
+    return f;
+}
+
+/* ---- the context ---- */
+
+struct ms_ctx {
+    const struct ms_engine *engine;
+    const struct ms_source *src;
+    const struct ms_parsed *parsed;
+    struct ms_arena *arena;
+    struct ms_diags *out;
+    size_t cur;        /* index of the statement being visited */
+    size_t rule_index; /* the rule being called */
+    void **rule_states;
+    struct fact_set facts;
+    bool in_tx;
+    bool lock_timeout;       /* set at session level */
+    bool lock_timeout_local; /* set with SET LOCAL: ends with the transaction */
+};
+
+void *ms_ctx_alloc(struct ms_ctx *ctx, size_t size)
+{
+    return ms_arena_alloc(ctx->arena, size);
+}
+
+char *ms_ctx_strdup(struct ms_ctx *ctx, const char *s)
+{
+    return ms_arena_strdup(ctx->arena, s ? s : "");
+}
+
+void *ms_ctx_rule_state(struct ms_ctx *ctx, size_t size)
+{
+    void **slot = &ctx->rule_states[ctx->rule_index];
+    if (!*slot)
+        *slot = ms_arena_alloc(ctx->arena, size);
+    return *slot;
+}
+
+int ms_ctx_pg_version(const struct ms_ctx *ctx)
+{
+    return ctx->engine->pg_version;
+}
+
+bool ms_ctx_in_transaction(const struct ms_ctx *ctx)
+{
+    return ctx->in_tx;
+}
+
+bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx)
+{
+    return ctx->lock_timeout || ctx->lock_timeout_local;
+}
+
+bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
+{
+    return rel && fact_find(&ctx->facts, FACT_NEW_TABLE, rel->schemaname, rel->relname, "");
+}
+
+bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                                         const char *column)
+{
+    return rel && column &&
+           fact_find(&ctx->facts, FACT_VALID_NN, rel->schemaname, rel->relname, column);
+}
+
+bool ms_ctx_constraint_added_not_valid(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                                       const char *name)
+{
+    return rel && name &&
+           fact_find(&ctx->facts, FACT_NOT_VALID, rel->schemaname, rel->relname, name);
+}
+
+const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
+{
+    if (!rel || !rel->relname)
+        return "?";
+    if (rel->schemaname && *rel->schemaname)
+        return ms_arena_printf(ctx->arena, "%s.%s", rel->schemaname, rel->relname);
+    return rel->relname;
+}
+
+bool ms_same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b)
+{
+    return a && b && a->relname && b->relname && strcmp(a->relname, b->relname) == 0 &&
+           schema_matches(a->schemaname, b->schemaname);
+}
+
+const char *ms_node_str(const PgQuery__Node *node)
+{
+    if (node && node->node_case == PG_QUERY__NODE__NODE_STRING && node->string)
+        return node->string->sval;
+    return NULL;
+}
+
+bool ms_has_option(size_t n, PgQuery__Node *const *options, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        const PgQuery__Node *o = options[i];
+        if (o->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || !o->def_elem->defname ||
+            strcmp(o->def_elem->defname, name) != 0)
+            continue;
+        const PgQuery__Node *arg = o->def_elem->arg;
+        if (!arg)
+            return true;
+        if (arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
+            return arg->boolean->boolval;
+        if (arg->node_case == PG_QUERY__NODE__NODE_INTEGER)
+            return arg->integer->ival != 0;
+        const char *s = ms_node_str(arg);
+        return !s || (strcmp(s, "false") != 0 && strcmp(s, "off") != 0 && strcmp(s, "0") != 0);
+    }
+    return false;
+}
+
+struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location)
+{
+    return (struct ms_mark){ctx->cur, location};
+}
+
+static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt,
+                                va_list ap)
+{
+    const struct ms_stmt *st = &ctx->parsed->stmts[mark.stmt_index];
+    size_t offset = st->start;
+    if (mark.location >= 0 && st->start + (size_t)mark.location < st->end)
+        offset = st->start + (size_t)mark.location;
+    MS_GROW(ctx->out->items, ctx->out->cap, ctx->out->n + 1);
+    struct ms_diag *d = &ctx->out->items[ctx->out->n++];
+    const struct ms_rule *r = ms_rules[ctx->rule_index];
+    d->rule = r;
+    d->severity = ctx->engine->severity[ctx->rule_index];
+    d->offset = offset;
+    d->end = st->end;
+    d->message = ms_arena_vprintf(ctx->arena, fmt, ap);
+    d->help = r->help;
+    return d;
+}
+
+struct ms_diag *ms_report(struct ms_ctx *ctx, int location, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct ms_diag *d = add_diag(ctx, ms_ctx_mark(ctx, location), fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+struct ms_diag *ms_report_at(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct ms_diag *d = add_diag(ctx, mark, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+void ms_diag_set_help(struct ms_ctx *ctx, struct ms_diag *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    d->help = ms_arena_vprintf(ctx->arena, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- keeping the context up to date, after the rules saw a statement ---- */
+
+static void note_new_table(struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
+{
+    if (rel && rel->relname)
+        fact_add(&ctx->facts, ctx->arena, FACT_NEW_TABLE, rel->schemaname, rel->relname, "");
+}
+
+/* The column of a CHECK (col IS NOT NULL) expression, or NULL. */
+static const char *not_null_check_column(const PgQuery__Node *expr)
+{
+    if (!expr || expr->node_case != PG_QUERY__NODE__NODE_NULL_TEST)
+        return NULL;
+    const PgQuery__NullTest *nt = expr->null_test;
+    if (nt->nulltesttype != PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL || !nt->arg ||
+        nt->arg->node_case != PG_QUERY__NODE__NODE_COLUMN_REF)
+        return NULL;
+    const PgQuery__ColumnRef *cr = nt->arg->column_ref;
+    if (cr->n_fields != 1)
+        return NULL;
+    return ms_node_str(cr->fields[0]);
+}
+
+static void note_alter_table(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt)
+{
+    const PgQuery__RangeVar *rel = stmt->relation;
+    if (!rel || !rel->relname)
+        return;
+    for (size_t i = 0; i < stmt->n_cmds; i++) {
+        if (stmt->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+            continue;
+        const PgQuery__AlterTableCmd *cmd = stmt->cmds[i]->alter_table_cmd;
+        if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint && cmd->def &&
+            cmd->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
+            const PgQuery__Constraint *c = cmd->def->constraint;
+            const char *col = c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK
+                                  ? not_null_check_column(c->raw_expr)
+                                  : NULL;
+            if (c->skip_validation && c->conname) {
+                fact_add(&ctx->facts, ctx->arena, FACT_NOT_VALID, rel->schemaname, rel->relname,
+                         c->conname);
+                if (col)
+                    fact_add(&ctx->facts, ctx->arena, FACT_NOT_NULL_CHECK, rel->schemaname,
+                             rel->relname, c->conname)
+                        ->extra = ms_arena_strdup(ctx->arena, col);
+            } else if (col) {
+                fact_add(&ctx->facts, ctx->arena, FACT_VALID_NN, rel->schemaname, rel->relname,
+                         col);
+            }
+        } else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint && cmd->name) {
+            struct fact *f = fact_find(&ctx->facts, FACT_NOT_NULL_CHECK, rel->schemaname,
+                                       rel->relname, cmd->name);
+            if (f)
+                fact_add(&ctx->facts, ctx->arena, FACT_VALID_NN, rel->schemaname, rel->relname,
+                         f->extra);
+        }
+    }
+}
+
+/* Does SET lock_timeout = <args> turn the timeout on (any value but 0)? */
+static bool timeout_is_on(const PgQuery__VariableSetStmt *s)
+{
+    if (s->n_args != 1 || s->args[0]->node_case != PG_QUERY__NODE__NODE_A_CONST)
+        return false;
+    const PgQuery__AConst *c = s->args[0]->a_const;
+    if (c->isnull)
+        return false;
+    if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL)
+        return c->ival && c->ival->ival != 0;
+    if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval && c->sval->sval) {
+        char *endp;
+        double v = strtod(c->sval->sval, &endp);
+        return endp != c->sval->sval && v > 0;
+    }
+    return false;
+}
+
+static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
+{
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_CREATE_STMT:
+        note_new_table(ctx, n->create_stmt->relation);
+        break;
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+        if (n->create_table_as_stmt->into)
+            note_new_table(ctx, n->create_table_as_stmt->into->rel);
+        break;
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+        if (n->select_stmt->into_clause)
+            note_new_table(ctx, n->select_stmt->into_clause->rel);
+        break;
+    case PG_QUERY__NODE__NODE_RENAME_STMT: {
+        const PgQuery__RenameStmt *r = n->rename_stmt;
+        if (r->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && r->newname &&
+            ms_ctx_table_is_new(ctx, r->relation))
+            fact_add(&ctx->facts, ctx->arena, FACT_NEW_TABLE, r->relation->schemaname,
+                     r->newname, "");
+        break;
+    }
+    case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
+        note_alter_table(ctx, n->alter_table_stmt);
+        break;
+    case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
+        switch (n->transaction_stmt->kind) {
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+            ctx->in_tx = true;
+            break;
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+        case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
+            ctx->in_tx = false;
+            ctx->lock_timeout_local = false;
+            break;
+        default:
+            break;
+        }
+        break;
+    case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: {
+        const PgQuery__VariableSetStmt *s = n->variable_set_stmt;
+        if (!s->name || strcmp(s->name, "lock_timeout") != 0)
+            break;
+        bool on = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);
+        if (s->is_local)
+            ctx->lock_timeout_local = on && ctx->in_tx;
+        else
+            ctx->lock_timeout = on;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- the walk ---- */
+
+static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
+{
+    const struct ms_dispatch *d = ctx->engine->dispatch;
+    switch (n->node_case) {
+#define KIND_CALL(field, Type, CASE)                                                              \
+    case PG_QUERY__NODE__NODE_##CASE:                                                             \
+        for (size_t i = 0; i < d->n[KIND_##CASE]; i++) {                                          \
+            ctx->rule_index = d->rules[KIND_##CASE][i];                                           \
+            ms_rules[ctx->rule_index]->visit_##field(ctx, n->field);                              \
+        }                                                                                         \
+        break;
+        MS_STMT_KINDS(KIND_CALL)
+#undef KIND_CALL
+    default:
+        break;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT) {
+        const PgQuery__AlterTableStmt *s = n->alter_table_stmt;
+        for (size_t c = 0; c < s->n_cmds; c++) {
+            if (s->cmds[c]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+                continue;
+            for (size_t i = 0; i < d->n[KIND_ALTER_TABLE_CMD]; i++) {
+                ctx->rule_index = d->rules[KIND_ALTER_TABLE_CMD][i];
+                ms_rules[ctx->rule_index]->visit_alter_table_cmd(ctx, s,
+                                                                 s->cmds[c]->alter_table_cmd);
+            }
+        }
+    }
+}
+
+static int compare_diags(const void *pa, const void *pb)
+{
+    const struct ms_diag *a = pa, *b = pb;
+    if (a->offset != b->offset)
+        return a->offset < b->offset ? -1 : 1;
+    int c = strcmp(a->rule->id, b->rule->id);
+    if (c)
+        return c;
+    return strcmp(a->message, b->message);
+}
+
+void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
+                    const struct ms_parsed *parsed, struct ms_arena *arena,
+                    struct ms_diags *out)
+{
+    assert(e->dispatch && "ms_engine_prepare() not called");
+    size_t first = out->n;
+    struct ms_ctx ctx = {
+        .engine = e,
+        .src = src,
+        .parsed = parsed,
+        .arena = arena,
+        .out = out,
+        .rule_states = ms_arena_alloc(arena, ms_n_rules * sizeof(void *)),
+    };
+    int syntax = ms_rule_find("syntax-error");
+    for (size_t i = 0; i < parsed->n_stmts; i++) {
+        const struct ms_stmt *st = &parsed->stmts[i];
+        ctx.cur = i;
+        if (st->error) {
+            if (syntax >= 0 && ms_engine_rule_active(e, (size_t)syntax)) {
+                ctx.rule_index = (size_t)syntax;
+                int loc = (int)(st->error_offset - st->start);
+                struct ms_diag *d = ms_report(&ctx, loc, "%s (migsafe parses the %s grammar)",
+                                              st->error, MS_GRAMMAR_NAME);
+                d->offset = st->error_offset;
+            }
+            continue;
+        }
+        if (!st->node)
+            continue;
+        call_visitors(&ctx, st->node);
+        note_statement(&ctx, st->node);
+    }
+    const struct ms_dispatch *d = e->dispatch;
+    if (parsed->n_stmts > 0) {
+        ctx.cur = parsed->n_stmts - 1;
+        for (size_t i = 0; i < d->n[KIND_END_MIGRATION]; i++) {
+            ctx.rule_index = d->rules[KIND_END_MIGRATION][i];
+            ms_rules[ctx.rule_index]->end_migration(&ctx);
+        }
+    }
+    qsort(out->items + first, out->n - first, sizeof(struct ms_diag), compare_diags);
+}

@@ -1,0 +1,42 @@
+/* engine.h: runs the enabled rules over the parsed statements of one migration.
+ *
+ * The engine walks the statements in order, calls each rule's visitors for the statement's node
+ * kind, and keeps the per-migration context rules query (tables created so far, transaction
+ * blocks, lock_timeout, constraints added NOT VALID and validated). It knows no file, format or
+ * output: it turns parse trees into a sorted list of diagnostics. */
+#ifndef MS_ENGINE_H
+#define MS_ENGINE_H
+
+#include "diag.h"
+#include "parse.h"
+
+/* The registry (rules/registry.c): every rule, sorted by id. */
+extern const struct ms_rule *const ms_rules[];
+extern const size_t ms_n_rules;
+/* Index of the rule with this id in ms_rules, or -1. */
+int ms_rule_find(const char *id);
+
+struct ms_engine {
+    int pg_version;           /* PostgreSQL major the migrations run on */
+    bool *enabled;            /* per registry index */
+    enum ms_severity *severity; /* per registry index: effective severity */
+    /* dispatch lists, built by ms_engine_prepare() */
+    struct ms_dispatch *dispatch;
+};
+
+/* Every rule at its default: enabled unless opt-in, default severity, PostgreSQL 15. */
+void ms_engine_init(struct ms_engine *e);
+/* Enables or disables a rule by id; returns -1 (with a message) for an unknown id. */
+int ms_engine_set_enabled(struct ms_engine *e, const char *id, bool enabled);
+/* Builds the per-kind dispatch lists; call after configuring, before linting. */
+void ms_engine_prepare(struct ms_engine *e);
+/* Lints one migration: appends its findings to `out`, sorted by (offset, rule id). Strings are
+ * allocated from `arena`, which must outlive the diagnostics. */
+void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
+                    const struct ms_parsed *parsed, struct ms_arena *arena,
+                    struct ms_diags *out);
+/* Is this rule enabled and does it apply to the configured PostgreSQL version? */
+bool ms_engine_rule_active(const struct ms_engine *e, size_t index);
+void ms_engine_release(struct ms_engine *e);
+
+#endif

@@ -1,0 +1,137 @@
+/* rule.h: everything a rule may use, and nothing more.
+ *
+ * A rule is one file in rules/ that exports one `const struct ms_rule ms_rule_<name>`. It says
+ * what it flags (metadata) and supplies visitors for the node kinds it cares about; the engine
+ * walks each migration in order and calls the visitors of the enabled rules. A rule never reads
+ * files, prints, allocates with malloc or switches on node_case: it asks the context (ms_ctx_*)
+ * what the migration has done so far and reports with ms_report().
+ *
+ * Parse trees are libpg_query's protobuf-c structs (PgQuery__*), valid for the duration of the
+ * visit. Locations inside them are byte offsets relative to the statement; pass them to
+ * ms_report() as they are. */
+#ifndef MS_RULE_H
+#define MS_RULE_H
+
+#include "migsafe.h"
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+enum ms_severity { MS_INFO = 1, MS_WARNING = 2, MS_ERROR = 3 };
+
+/* The statement kinds the engine dispatches on: X(field, Type, CASE) where Type is the protobuf
+ * struct PgQuery__<Type>, field the member of PgQuery__Node and CASE the node_case suffix. A rule
+ * sets .visit_<field>; adding a kind here adds the member and the dispatch at once. */
+#define MS_STMT_KINDS(X)                                                                          \
+    X(alter_domain_stmt, AlterDomainStmt, ALTER_DOMAIN_STMT)                                       \
+    X(alter_enum_stmt, AlterEnumStmt, ALTER_ENUM_STMT)                                             \
+    X(alter_table_stmt, AlterTableStmt, ALTER_TABLE_STMT)                                          \
+    X(cluster_stmt, ClusterStmt, CLUSTER_STMT)                                                     \
+    X(create_domain_stmt, CreateDomainStmt, CREATE_DOMAIN_STMT)                                    \
+    X(create_enum_stmt, CreateEnumStmt, CREATE_ENUM_STMT)                                          \
+    X(create_function_stmt, CreateFunctionStmt, CREATE_FUNCTION_STMT)                              \
+    X(create_stmt, CreateStmt, CREATE_STMT)                                                        \
+    X(create_table_as_stmt, CreateTableAsStmt, CREATE_TABLE_AS_STMT)                               \
+    X(create_trig_stmt, CreateTrigStmt, CREATE_TRIG_STMT)                                          \
+    X(delete_stmt, DeleteStmt, DELETE_STMT)                                                        \
+    X(do_stmt, DoStmt, DO_STMT)                                                                    \
+    X(drop_stmt, DropStmt, DROP_STMT)                                                              \
+    X(dropdb_stmt, DropdbStmt, DROPDB_STMT)                                                        \
+    X(index_stmt, IndexStmt, INDEX_STMT)                                                           \
+    X(insert_stmt, InsertStmt, INSERT_STMT)                                                        \
+    X(lock_stmt, LockStmt, LOCK_STMT)                                                              \
+    X(refresh_mat_view_stmt, RefreshMatViewStmt, REFRESH_MAT_VIEW_STMT)                           \
+    X(reindex_stmt, ReindexStmt, REINDEX_STMT)                                                     \
+    X(rename_stmt, RenameStmt, RENAME_STMT)                                                        \
+    X(transaction_stmt, TransactionStmt, TRANSACTION_STMT)                                         \
+    X(truncate_stmt, TruncateStmt, TRUNCATE_STMT)                                                  \
+    X(update_stmt, UpdateStmt, UPDATE_STMT)                                                        \
+    X(vacuum_stmt, VacuumStmt, VACUUM_STMT)                                                        \
+    X(variable_set_stmt, VariableSetStmt, VARIABLE_SET_STMT)                                       \
+    X(view_stmt, ViewStmt, VIEW_STMT)
+
+struct ms_ctx;  /* the engine's per-migration state; opaque to rules */
+struct ms_diag; /* a finding, see diag.h */
+
+struct ms_rule {
+    const char *id;       /* kebab-case, stable once released */
+    enum ms_severity severity;
+    const char *category; /* "data-loss", "locking", "failure", "reversibility", "syntax" ... */
+    const char *summary;  /* one line: what is flagged */
+    const char *help;     /* one line: the safe alternative */
+    int min_pg, max_pg;   /* PostgreSQL majors the rule applies to; 0 means unbounded */
+    bool opt_in;          /* off unless enabled by --enable or configuration */
+
+#define MS_DECLARE_VISITOR(field, Type, CASE)                                                     \
+    void (*visit_##field)(struct ms_ctx * ctx, const PgQuery__##Type *node);
+    MS_STMT_KINDS(MS_DECLARE_VISITOR)
+#undef MS_DECLARE_VISITOR
+
+    /* Each command of an ALTER TABLE, after visit_alter_table_stmt; stmt is its parent. */
+    void (*visit_alter_table_cmd)(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
+                                  const PgQuery__AlterTableCmd *cmd);
+    /* Once after the last statement of a migration, for rules that judge the whole of it. */
+    void (*end_migration)(struct ms_ctx *ctx);
+};
+
+/* The registry: one extern per line of rules/rules.def, so a misnamed rule fails to link. */
+#define MS_RULE(name) extern const struct ms_rule ms_rule_##name;
+#include "rules.def"
+#undef MS_RULE
+
+/* ---- reporting ---- */
+
+/* Reports a finding of the calling rule. `location` is a byte offset inside the current
+ * statement as libpg_query gives it (node->location), or -1 for the statement's first token.
+ * The message names the objects, quoted as PostgreSQL quotes them ("users"). */
+struct ms_diag *ms_report(struct ms_ctx *ctx, int location, const char *fmt, ...) MS_PRINTF(3, 4);
+/* Replaces the rule's static help line for one finding (to name the objects in the recipe). */
+void ms_diag_set_help(struct ms_ctx *ctx, struct ms_diag *d, const char *fmt, ...)
+    MS_PRINTF(3, 4);
+
+/* ---- what the migration has done so far (state before the current statement) ---- */
+
+/* Was this table created earlier in the migration (CREATE TABLE, CREATE TABLE AS, SELECT INTO,
+ * temporary tables)? A brand-new table holds no rows and no one else is using it. */
+bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
+/* Does the current statement run inside a transaction block? */
+bool ms_ctx_in_transaction(const struct ms_ctx *ctx);
+/* Was lock_timeout set (SET or SET LOCAL) to a non-zero value earlier in the migration? */
+bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);
+/* Is there a validated CHECK (column IS NOT NULL) on this table, added or validated earlier in
+ * the migration? PostgreSQL 12+ then sets NOT NULL without scanning. */
+bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                                         const char *column);
+/* Was constraint `name` on this table added NOT VALID earlier in the migration (and by which
+ * statement's transaction)? Returns false when unknown. */
+bool ms_ctx_constraint_added_not_valid(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                                       const char *name);
+int ms_ctx_pg_version(const struct ms_ctx *ctx);
+
+/* ---- helpers ---- */
+
+/* Zeroed scratch memory that lives until the end of the migration. */
+void *ms_ctx_alloc(struct ms_ctx *ctx, size_t size);
+char *ms_ctx_strdup(struct ms_ctx *ctx, const char *s);
+/* Per-rule state for the current migration: the same zeroed block of `size` bytes on every call
+ * by the same rule, fresh for each migration. */
+void *ms_ctx_rule_state(struct ms_ctx *ctx, size_t size);
+/* Byte offset (in the statement) of the current statement's first token: for end_migration
+ * reports, remember it during the visit with ms_ctx_mark() and report with ms_report_at(). */
+struct ms_mark {
+    size_t stmt_index;
+    int location;
+};
+struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location);
+struct ms_diag *ms_report_at(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt, ...)
+    MS_PRINTF(3, 4);
+
+/* "schema.table" or "table", for messages (quote it yourself: "\"%s\""). */
+const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
+/* Same table? Compares relname, and schemaname when both name one. */
+bool ms_same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b);
+/* The string of a String node, or NULL for any other node. */
+const char *ms_node_str(const PgQuery__Node *node);
+/* Is a DefElem named `name` with a true (or absent) boolean argument in this list? */
+bool ms_has_option(size_t n, PgQuery__Node *const *options, const char *name);
+
+#endif

@@ -1,0 +1,155 @@
+/* run.c: the check pipeline (see run.h).
+ *
+ * Files are taken in windows: every file of a window is read and split in parallel, then all of
+ * their statements are parsed in parallel, then the engine lints each file in path order and
+ * the reporter writes it. Memory is bounded by the window, never by the number of files, and
+ * one very large file still uses every thread (its statements are spread over them). */
+#include "run.h"
+#include "discover.h"
+#include "pool.h"
+
+#define WINDOW_FILES 32
+#define WINDOW_BYTES ((size_t)16 << 20)
+#define CHUNK_STMTS 128
+
+struct file_job {
+    const char *path;
+    struct ms_arena arena;
+    struct ms_source src;
+    struct ms_parsed parsed;
+    bool failed;
+    char error[512];
+};
+
+struct window {
+    const struct ms_run_options *opts;
+    int n_threads;
+    size_t n_files;
+    struct file_job *files;
+    size_t n_chunks, cap_chunks;
+    struct chunk {
+        size_t file, first, last;
+    } *chunks;
+};
+
+static void load_one(void *arg, size_t i, int thread)
+{
+    (void)thread;
+    struct window *w = arg;
+    struct file_job *f = &w->files[i];
+    bool is_stdin = strcmp(f->path, "-") == 0;
+    const char *display = is_stdin ? (w->opts->stdin_filename ? w->opts->stdin_filename : "<stdin>")
+                                   : f->path;
+    if (ms_source_read(&f->src, f->path, display, &f->arena, f->error, sizeof(f->error)) < 0) {
+        f->failed = true;
+        return;
+    }
+    ms_parse_split(&f->src, &f->arena, w->n_threads, &f->parsed);
+}
+
+static void parse_chunk(void *arg, size_t i, int thread)
+{
+    struct window *w = arg;
+    const struct chunk *c = &w->chunks[i];
+    struct file_job *f = &w->files[c->file];
+    for (size_t s = c->first; s < c->last; s++)
+        ms_parse_stmt(&f->src, &f->parsed, s, thread);
+}
+
+static void plan_chunks(struct window *w)
+{
+    w->n_chunks = 0;
+    for (size_t i = 0; i < w->n_files; i++) {
+        struct file_job *f = &w->files[i];
+        if (f->failed)
+            continue;
+        for (size_t s = 0; s < f->parsed.n_stmts; s += CHUNK_STMTS) {
+            MS_GROW(w->chunks, w->cap_chunks, w->n_chunks + 1);
+            size_t last = s + CHUNK_STMTS < f->parsed.n_stmts ? s + CHUNK_STMTS : f->parsed.n_stmts;
+            w->chunks[w->n_chunks++] = (struct chunk){i, s, last};
+        }
+    }
+}
+
+static size_t file_size_hint(const char *path)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
+    if (!fp)
+        return 0;
+    long n = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : 0;
+    fclose(fp);
+    return n > 0 ? (size_t)n : 0;
+}
+
+int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engine)
+{
+    int status = 0;
+    struct ms_file_list list = {0};
+    for (size_t i = 0; i < opts->n_paths; i++)
+        if (ms_discover(opts->paths[i], &list) < 0)
+            status = 2;
+    ms_file_list_finish(&list);
+
+    struct ms_pool *pool = ms_pool_new(opts->jobs);
+    struct ms_report rep = {
+        .fmt = opts->format,
+        .out = stdout,
+        .color = opts->color,
+        .engine = engine,
+    };
+    rep.fmt->begin(&rep);
+    struct window w = {.opts = opts, .n_threads = ms_pool_size(pool)};
+    w.files = ms_xcalloc(WINDOW_FILES, sizeof(struct file_job));
+    struct ms_diags diags = {0};
+    size_t failing = 0;
+
+    for (size_t next = 0; next < list.n;) {
+        size_t bytes = 0;
+        w.n_files = 0;
+        while (next < list.n && w.n_files < WINDOW_FILES && (w.n_files == 0 || bytes < WINDOW_BYTES)) {
+            struct file_job *f = &w.files[w.n_files++];
+            memset(f, 0, sizeof(*f));
+            f->path = list.paths[next++];
+            ms_arena_init(&f->arena);
+            bytes += file_size_hint(f->path);
+        }
+        ms_pool_for(pool, w.n_files, load_one, &w);
+        plan_chunks(&w);
+        ms_pool_for(pool, w.n_chunks, parse_chunk, &w);
+
+        for (size_t i = 0; i < w.n_files; i++) {
+            struct file_job *f = &w.files[i];
+            if (f->failed) {
+                ms_error("%s", f->error);
+                status = 2;
+            } else {
+                if (f->parsed.n_stmts == 0)
+                    fprintf(stderr, "migsafe: %s: note: no SQL statements to lint\n", f->src.path);
+                else if (opts->verbose)
+                    fprintf(stderr, "migsafe: %s: %zu statements\n", f->src.path,
+                            f->parsed.n_stmts);
+                diags.n = 0;
+                ms_engine_lint(engine, &f->src, &f->parsed, &f->arena, &diags);
+                for (size_t k = 0; k < diags.n; k++) {
+                    rep.n_by_severity[diags.items[k].severity]++;
+                    if (opts->fail_on && diags.items[k].severity >= opts->fail_on)
+                        failing++;
+                }
+                rep.n_files++;
+                rep.fmt->file(&rep, &f->src, diags.items, diags.n);
+                ms_parsed_release(&f->parsed);
+            }
+            ms_arena_release(&f->arena);
+        }
+    }
+    rep.fmt->end(&rep);
+    fflush(stdout);
+    free(diags.items);
+    free(w.chunks);
+    free(w.files);
+    ms_pool_free(pool);
+    ms_file_list_release(&list);
+    if (status == 0 && failing > 0)
+        status = 1;
+    return status;
+}
