@@ -588,5 +588,6 @@ void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
             ms_rules[ctx.rule_index]->end_migration(&ctx);
         }
     }
-    qsort(out->items + first, out->n - first, sizeof(struct ms_diag), compare_diags);
+    if (out->n > first)
+        qsort(out->items + first, out->n - first, sizeof(struct ms_diag), compare_diags);
 }

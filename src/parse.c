@@ -44,6 +44,33 @@ static size_t char_to_byte(const char *t, size_t len, int cursorpos)
     return i;
 }
 
+/* PostgreSQL quotes the offending token, which for an unterminated string or comment is the
+ * rest of the file: keep messages on one line and short. */
+static char *tidy_error(struct ms_arena *arena, const char *msg)
+{
+    const char *near = strstr(msg, "at or near \"");
+    size_t keep = strlen(msg);
+    bool cut = false;
+    if (near) {
+        const char *tok = near + strlen("at or near \"");
+        const char *close = strrchr(tok, '"');
+        size_t len = close ? (size_t)(close - tok) : strlen(tok), n = 0;
+        while (n < len && tok[n] != '\n' && tok[n] != '\r' && n < 40)
+            n++;
+        while (n > 0 && n < len && ((unsigned char)tok[n] & 0xC0) == 0x80)
+            n--; /* do not cut a UTF-8 sequence */
+        if (n < len) {
+            keep = (size_t)(tok - msg) + n;
+            cut = true;
+        }
+    }
+    char *out = ms_arena_printf(arena, "%.*s%s", (int)keep, msg, cut ? "...\"" : "");
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
+    return out;
+}
+
 static size_t trim_end(const char *t, size_t start, size_t end)
 {
     while (end > start && isspace((unsigned char)t[end - 1]))
@@ -152,7 +179,7 @@ void ms_parse_split(const struct ms_source *src, struct ms_arena *arena, int n_a
         l.items[l.n++] = (struct ms_stmt){
             .start = stmt_start,
             .end = trim_end(src->text, stmt_start, src->len),
-            .error = ms_arena_strdup(arena, error),
+            .error = tidy_error(arena, error),
             .error_offset = err_off,
         };
         free(error);
@@ -187,7 +214,7 @@ void ms_parse_stmt(const struct ms_source *src, struct ms_parsed *out, size_t i,
     char *sql = ms_xstrndup(src->text + st->start, len);
     PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
     if (r.error) {
-        st->error = ms_arena_strdup(arena, r.error->message);
+        st->error = tidy_error(arena, r.error->message);
         st->error_offset = st->start + (r.error->cursorpos > 0
                                              ? char_to_byte(sql, len, r.error->cursorpos)
                                              : 0);
