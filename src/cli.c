@@ -1,4 +1,5 @@
 /* cli.c: the command line. `migsafe [check] [options] PATH...`, `migsafe rules [ID]`. */
+#include "rule_docs.h"
 #include "run.h"
 
 #include <getopt.h>
@@ -133,6 +134,9 @@ static int cmd_rules(int argc, char **argv, const struct ms_engine *e)
             printf("up to %d\n", r->max_pg);
     }
     printf("docs: %s%s.md\n", MS_DOCS_URL, r->id);
+    for (const struct ms_rule_doc *doc = ms_rule_docs; doc->id; doc++)
+        if (strcmp(doc->id, r->id) == 0)
+            printf("\n%s", doc->markdown);
     return 0;
 }
 
