@@ -337,8 +337,11 @@ static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const c
     const struct ms_rule *r = ms_rules[ctx->rule_index];
     d->rule = r;
     d->severity = ctx->engine->severity[ctx->rule_index];
-    d->offset = offset;
-    d->end = st->end;
+    const struct ms_segment *seg;
+    d->offset = ms_source_map(ctx->src, offset, &seg);
+    d->end = seg && !seg->verbatim ? seg->origin_end : ms_source_map(ctx->src, st->end, NULL);
+    if (d->end < d->offset)
+        d->end = d->offset;
     d->message = ms_arena_vprintf(ctx->arena, fmt, ap);
     d->help = r->help;
     return d;
@@ -571,13 +574,18 @@ void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
                 int loc = (int)(st->error_offset - st->start);
                 struct ms_diag *d = ms_report(&ctx, loc, "%s (migsafe parses the %s grammar)",
                                               st->error, MS_GRAMMAR_NAME);
-                d->offset = st->error_offset;
+                d->offset = ms_source_map(src, st->error_offset, NULL);
+                if (d->end < d->offset)
+                    d->end = d->offset;
             }
             continue;
         }
         if (!st->node)
             continue;
-        call_visitors(&ctx, st->node);
+        const struct ms_segment *seg;
+        ms_source_map(src, st->start, &seg);
+        if (!seg || !seg->synthetic)
+            call_visitors(&ctx, st->node);
         note_statement(&ctx, st->node);
     }
     const struct ms_dispatch *d = e->dispatch;

@@ -144,30 +144,30 @@ void ms_parse_split(const struct ms_source *src, struct ms_arena *arena, int n_a
 {
     struct span_list l = {0};
     size_t err_off = 0;
-    char *error = split_range(src->text, src->body, src->len, &l, &err_off);
+    char *error = split_range(src->sql, src->sql_body, src->sql_len, &l, &err_off);
     if (error) {
         /* The scanner gave up at err_off (an unterminated string, identifier or comment swallows
          * the rest of the file): lint what comes before, report the statement holding the error. */
-        size_t stmt_start = src->body;
+        size_t stmt_start = src->sql_body;
         struct span_list prefix = {0};
         size_t ignored;
-        char *again = split_range(src->text, src->body, err_off, &prefix, &ignored);
+        char *again = split_range(src->sql, src->sql_body, err_off, &prefix, &ignored);
         free(again);
         /* the last span of the prefix is the broken statement unless a ';' closed it */
         size_t keep = prefix.n;
         if (keep > 0) {
             size_t after = prefix.items[keep - 1].end;
-            size_t next = ms_skip_trivia(src->text, after, err_off);
-            if (next >= err_off || src->text[next] != ';') {
+            size_t next = ms_skip_trivia(src->sql, after, err_off);
+            if (next >= err_off || src->sql[next] != ';') {
                 keep--;
                 stmt_start = prefix.items[keep].start;
             } else {
-                stmt_start = ms_skip_trivia(src->text, next + 1, err_off);
+                stmt_start = ms_skip_trivia(src->sql, next + 1, err_off);
                 if (stmt_start >= err_off)
                     stmt_start = err_off;
             }
         } else {
-            stmt_start = ms_skip_trivia(src->text, src->body, err_off);
+            stmt_start = ms_skip_trivia(src->sql, src->sql_body, err_off);
         }
         l.n = 0;
         for (size_t i = 0; i < keep; i++) {
@@ -178,7 +178,7 @@ void ms_parse_split(const struct ms_source *src, struct ms_arena *arena, int n_a
         MS_GROW(l.items, l.cap, l.n + 1);
         l.items[l.n++] = (struct ms_stmt){
             .start = stmt_start,
-            .end = trim_end(src->text, stmt_start, src->len),
+            .end = trim_end(src->sql, stmt_start, src->sql_len),
             .error = tidy_error(arena, error),
             .error_offset = err_off,
         };
@@ -211,7 +211,7 @@ void ms_parse_stmt(const struct ms_source *src, struct ms_parsed *out, size_t i,
         return;
     struct ms_arena *arena = &out->arenas[thread];
     size_t len = st->end - st->start;
-    char *sql = ms_xstrndup(src->text + st->start, len);
+    char *sql = ms_xstrndup(src->sql + st->start, len);
     PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
     if (r.error) {
         st->error = tidy_error(arena, r.error->message);

@@ -13,12 +13,13 @@
 #define MS_GRAMMAR_NAME "PostgreSQL 15"
 
 struct ms_stmt {
-    size_t start;        /* byte offset of the first token (leading comments excluded) */
+    size_t start;        /* byte offset in src->sql of the first token (leading comments
+                            excluded); for SQL files src->sql is the file's text */
     size_t end;          /* one past the last byte, before the terminating ';' */
     PgQuery__Node *node; /* the parse tree; NULL when the statement has a syntax error. Node
                             locations are byte offsets relative to `start`. */
     const char *error;   /* PostgreSQL's message when node is NULL */
-    size_t error_offset; /* byte offset in the source where the error was found */
+    size_t error_offset; /* byte offset in src->sql where the error was found */
 };
 
 struct ms_parsed {

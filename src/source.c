@@ -89,7 +89,11 @@ int ms_source_from_text(struct ms_source *src, const char *display, const char *
     }
     src->text = ms_arena_strndup(arena, text, len);
     src->len = len;
-    return index_text(src, arena, err, errlen);
+    int rc = index_text(src, arena, err, errlen);
+    src->sql = src->text;
+    src->sql_len = src->len;
+    src->sql_body = src->body;
+    return rc;
 }
 
 static int read_fd(int fd, char **buf, size_t *len, size_t *cap)
@@ -148,6 +152,31 @@ int ms_source_read(struct ms_source *src, const char *path, const char *display,
     rc = ms_source_from_text(src, display, buf ? buf : "", len, arena, err, errlen);
     free(buf);
     return rc;
+}
+
+size_t ms_source_map(const struct ms_source *src, size_t sql_offset,
+                     const struct ms_segment **segment)
+{
+    if (segment)
+        *segment = NULL;
+    if (src->n_segments == 0)
+        return sql_offset;
+    size_t lo = 0, hi = src->n_segments;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->segments[mid].sql_start <= sql_offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const struct ms_segment *s = &src->segments[lo];
+    if (sql_offset < s->sql_start)
+        return s->origin;
+    if (segment && sql_offset < s->sql_end)
+        *segment = s;
+    if (s->verbatim && sql_offset - s->sql_start <= s->origin_end - s->origin)
+        return s->origin + (sql_offset - s->sql_start);
+    return s->origin;
 }
 
 struct ms_pos ms_source_pos(const struct ms_source *src, size_t offset)

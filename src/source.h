@@ -8,6 +8,15 @@
 
 #include "arena.h"
 
+/* A source that is not SQL (an Alembic revision) is linted through the SQL it stands for: each
+ * segment of that SQL maps back to the part of the text it came from. */
+struct ms_segment {
+    size_t sql_start, sql_end; /* the segment's bytes in sql */
+    size_t origin, origin_end; /* the text it stands for (an op call, a string literal) */
+    bool verbatim;  /* the bytes are the text's own: sql_start + k is origin + k */
+    bool synthetic; /* added by the tool's semantics (BEGIN/COMMIT), not written by the user */
+};
+
 struct ms_source {
     const char *path; /* as displayed and reported; never written to */
     char *text;       /* NUL-terminated; the file's bytes unchanged */
@@ -15,6 +24,11 @@ struct ms_source {
     size_t body;      /* offset of the first byte after a UTF-8 BOM (0 or 3) */
     size_t n_lines;
     size_t *line_starts; /* byte offset where each line begins; n_lines entries */
+    /* What is parsed: the text itself for SQL files (no segments), else generated SQL. */
+    const char *sql;
+    size_t sql_len, sql_body;
+    size_t n_segments;             /* sorted by sql_start, not overlapping */
+    struct ms_segment *segments;
 };
 
 struct ms_pos {
@@ -33,6 +47,10 @@ int ms_source_read(struct ms_source *src, const char *path, const char *display,
 /* Same checks on text already in memory (copied into the arena). */
 int ms_source_from_text(struct ms_source *src, const char *display, const char *text,
                         size_t len, struct ms_arena *arena, char *err, size_t errlen);
+/* The offset in text of offset `sql_offset` in sql, and the segment holding it (NULL for SQL
+ * files, or when it falls between segments). O(log segments). */
+size_t ms_source_map(const struct ms_source *src, size_t sql_offset,
+                     const struct ms_segment **segment);
 /* Line and column of a byte offset (clamped to the text). O(log lines). */
 struct ms_pos ms_source_pos(const struct ms_source *src, size_t offset);
 /* The bytes of line `line` (1-based) without its line end ("\n" or "\r\n"). */
