@@ -484,7 +484,8 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
-            ctx->in_tx = false;
+            /* AND CHAIN opens the next transaction block at once */
+            ctx->in_tx = n->transaction_stmt->chain;
             ctx->lock_timeout_local = false;
             break;
         default:

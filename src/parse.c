@@ -110,6 +110,44 @@ static void push_gap(struct span_list *l, const char *t, size_t start, size_t en
     push_span(l, t, start, stop);
 }
 
+/* Does t[start, end) open a BEGIN ATOMIC body (a PostgreSQL 14+ SQL-standard function body)
+ * that no END has closed yet? psql sends such a CREATE FUNCTION as one statement although the
+ * body holds ';', and so must the split: after BEGIN ATOMIC, BEGIN and CASE open a level and END
+ * closes one. */
+static bool in_atomic_body(const char *t, size_t start, size_t end)
+{
+    size_t first = ms_skip_trivia(t, start, end);
+    if (end - first < 6 || strncasecmp(t + first, "create", 6) != 0)
+        return false;
+    char *sql = ms_xstrndup(t + first, end - first);
+    bool open = false;
+    if (strcasestr(sql, "atomic")) {
+        PgQueryScanResult r = pg_query_scan(sql);
+        PgQuery__ScanResult *sr =
+            r.error ? NULL
+                    : pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
+        int depth = 0;
+        for (size_t i = 0; sr && i < sr->n_tokens; i++) {
+            PgQuery__Token tok = sr->tokens[i]->token;
+            if (!open) {
+                if (tok == PG_QUERY__TOKEN__ATOMIC && i > 0 &&
+                    sr->tokens[i - 1]->token == PG_QUERY__TOKEN__BEGIN_P)
+                    depth = 1, open = true;
+            } else if (tok == PG_QUERY__TOKEN__BEGIN_P || tok == PG_QUERY__TOKEN__CASE) {
+                depth++;
+            } else if (tok == PG_QUERY__TOKEN__END_P && --depth == 0) {
+                break;
+            }
+        }
+        open = open && depth > 0;
+        if (sr)
+            pg_query__scan_result__free_unpacked(sr, NULL);
+        pg_query_free_scan_result(r);
+    }
+    free(sql);
+    return open;
+}
+
 /* Splits t[base, end) (t[end] must be readable; a NUL-terminated copy is made when needed).
  * Returns the scanner's error, if any, with its byte offset in *err_off. */
 static char *split_range(const char *t, size_t base, size_t end, struct span_list *l,
@@ -126,6 +164,10 @@ static char *split_range(const char *t, size_t base, size_t end, struct span_lis
         for (int i = 0; i < r.n_stmts; i++) {
             size_t s = base + (size_t)r.stmts[i]->stmt_location;
             size_t e = s + (size_t)r.stmts[i]->stmt_len;
+            while (i + 1 < r.n_stmts && in_atomic_body(t, s, e)) {
+                i++;
+                e = base + (size_t)r.stmts[i]->stmt_location + (size_t)r.stmts[i]->stmt_len;
+            }
             if (e > end)
                 e = end;
             push_gap(l, t, prev, s);

@@ -193,8 +193,12 @@ struct ms_pos ms_source_pos(const struct ms_source *src, size_t offset)
     }
     size_t start = src->line_starts[lo];
     uint32_t col = 1;
-    for (size_t i = start; i < offset; i++)
-        col += ((unsigned char)src->text[i] & 0xC0) != 0x80;
+    for (size_t i = start; i < offset; i++) {
+        unsigned char c = (unsigned char)src->text[i];
+        if (c == '\r' && i + 1 < src->len && src->text[i + 1] == '\n')
+            continue; /* "\r\n" is one line end, at the column of its '\r' */
+        col += (c & 0xC0) != 0x80;
+    }
     return (struct ms_pos){(uint32_t)(lo + 1), col};
 }
 
