@@ -14,8 +14,11 @@ static bool has_constraint(const PgQuery__ColumnDef *col, PgQuery__ConstrType ty
     return false;
 }
 
+/* NULL, also cast (NULL::text) */
 static bool is_null_const(const PgQuery__Node *n)
 {
+    while (n && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
+        n = n->type_cast->arg;
     return n && n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const->isnull;
 }
 
@@ -57,7 +60,8 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
         ms_ctx_table_is_new(ctx, stmt->relation))
         return;
     const PgQuery__ColumnDef *col = cmd->def->column_def;
-    bool not_null = col->is_not_null || has_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) ||
+    bool not_null = col->is_not_null ||
+                    has_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) ||
                     has_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY);
     if (!not_null || has_default(col) || is_serial(col->type_name))
         return;
@@ -67,11 +71,12 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
         "adding column \"%s\" to table \"%s\" as NOT NULL without a default fails as soon as "
         "the table has a row (\"column contains null values\")",
         name, ms_ctx_relname(ctx, stmt->relation));
-    ms_diag_set_help(ctx, d,
-                     "add \"%s\" as nullable (or with a constant DEFAULT, which PostgreSQL 11+ adds "
-                     "without a rewrite), backfill it in batches, then add a CHECK (\"%s\" IS NOT "
-                     "NULL) NOT VALID, VALIDATE it, and SET NOT NULL",
-                     name, name);
+    ms_diag_set_help(
+        ctx, d,
+        "add \"%s\" as nullable (or with a constant DEFAULT, which PostgreSQL 11+ adds "
+        "without a rewrite), backfill it in batches, then add a CHECK (\"%s\" IS NOT "
+        "NULL) NOT VALID, VALIDATE it, and SET NOT NULL",
+        name, name);
 }
 
 const struct ms_rule ms_rule_add_column_not_null = {

@@ -11,8 +11,9 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
         stmt->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
         ms_ctx_table_is_new(ctx, stmt->relation))
         return;
-    struct ms_diag *d = ms_report(ctx, -1, "dropping column \"%s\" of table \"%s\" deletes its data",
-                                  cmd->name ? cmd->name : "?", ms_ctx_relname(ctx, stmt->relation));
+    struct ms_diag *d =
+        ms_report(ctx, -1, "dropping column \"%s\" of table \"%s\" deletes its data",
+                  cmd->name ? cmd->name : "?", ms_ctx_relname(ctx, stmt->relation));
     ms_diag_set_help(ctx, d,
                      "stop reading and writing \"%s\" in the application and deploy that first; "
                      "drop the column in a later migration",

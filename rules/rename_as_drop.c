@@ -45,11 +45,19 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
     s->changes = c;
 }
 
+static const char *schema_of(const struct change *c)
+{
+    return c->rel->schemaname ? c->rel->schemaname : "";
+}
+
 static int compare_changes(const void *pa, const void *pb)
 {
-    const struct change *a = *(const struct change *const *)pa, *b = *(const struct change *const *)pb;
+    const struct change *a = *(const struct change *const *)pa,
+                        *b = *(const struct change *const *)pb;
     int c = strcmp(a->rel->relname, b->rel->relname);
     if (c)
+        return c;
+    if ((c = strcmp(schema_of(a), schema_of(b))) != 0)
         return c;
     if (a->mark.stmt_index != b->mark.stmt_index)
         return a->mark.stmt_index < b->mark.stmt_index ? -1 : 1;
@@ -71,7 +79,9 @@ static void end_migration(struct ms_ctx *ctx)
     for (size_t lo = 0, hi; lo < n; lo = hi) {
         /* the first added column, and the first one named otherwise (for a drop of that name) */
         const struct change *first = NULL, *other = NULL;
-        for (hi = lo; hi < n && strcmp(all[hi]->rel->relname, all[lo]->rel->relname) == 0; hi++) {
+        for (hi = lo; hi < n && strcmp(all[hi]->rel->relname, all[lo]->rel->relname) == 0 &&
+                      strcmp(schema_of(all[hi]), schema_of(all[lo])) == 0;
+             hi++) {
             const struct change *c = all[hi];
             if (c->dropped)
                 continue;
@@ -85,17 +95,18 @@ static void end_migration(struct ms_ctx *ctx)
             if (!d->dropped)
                 continue;
             const struct change *a = strcmp(first->column, d->column) != 0 ? first : other;
-            if (!a || !ms_same_rel(a->rel, d->rel))
+            if (!a)
                 continue;
             struct ms_diag *diag = ms_report_at(
                 ctx, d->mark,
                 "column \"%s\" of table \"%s\" is dropped and column \"%s\" is added in the "
                 "same migration: if this is a rename, the data in \"%s\" is lost",
                 d->column, ms_ctx_relname(ctx, d->rel), a->column, d->column);
-            ms_diag_set_help(ctx, diag,
-                             "to rename, use ALTER TABLE ... RENAME COLUMN \"%s\" TO \"%s\" "
-                             "(Alembic: op.alter_column(..., new_column_name=...)), keeping the data",
-                             d->column, a->column);
+            ms_diag_set_help(
+                ctx, diag,
+                "to rename, use ALTER TABLE ... RENAME COLUMN \"%s\" TO \"%s\" "
+                "(Alembic: op.alter_column(..., new_column_name=...)), keeping the data",
+                d->column, a->column);
         }
     }
 }

@@ -1,5 +1,6 @@
 /* require-concurrent-index: CREATE INDEX without CONCURRENTLY on an existing table.
- * Docs: docs/rules/require-concurrent-index.md. Fixtures: fixtures/rules/require-concurrent-index/. */
+ * Docs: docs/rules/require-concurrent-index.md. Fixtures: fixtures/rules/require-concurrent-index/.
+ */
 #include "rule.h"
 
 /* A plain CREATE INDEX takes a SHARE lock on the table for the whole build: reads go on, but
@@ -7,15 +8,19 @@
  * minutes. CREATE INDEX CONCURRENTLY builds it without blocking writes. */
 static void visit_index_stmt(struct ms_ctx *ctx, const PgQuery__IndexStmt *node)
 {
-    if (node->concurrent || ms_ctx_table_is_new(ctx, node->relation))
+    /* ON ONLY a partitioned parent builds nothing (the partitions' indexes are built and
+     * attached one by one), and PostgreSQL cannot build it CONCURRENTLY anyway */
+    if (node->concurrent || ms_ctx_table_is_new(ctx, node->relation) ||
+        (node->relation && !node->relation->inh))
         return;
     const char *table = ms_ctx_relname(ctx, node->relation);
+    bool named = node->idxname && *node->idxname;
     struct ms_diag *d = ms_report(
         ctx, -1,
         "creating %sindex %s%s%son table \"%s\" without CONCURRENTLY blocks writes to the table "
         "(SHARE lock) until the index is built",
-        node->unique ? "unique " : "", node->idxname ? "\"" : "",
-        node->idxname ? node->idxname : "", node->idxname ? "\" " : "", table);
+        node->unique ? "unique " : "", named ? "\"" : "", named ? node->idxname : "",
+        named ? "\" " : "", table);
     ms_diag_set_help(ctx, d,
                      "use CREATE %sINDEX CONCURRENTLY outside a transaction block; if it fails, "
                      "drop the invalid index and retry",

@@ -5,6 +5,18 @@
 /* SET NOT NULL scans the whole table to prove there is no NULL, holding ACCESS EXCLUSIVE for the
  * scan: nothing can read or write the table meanwhile. From PostgreSQL 12 the scan is skipped
  * when a validated CHECK (col IS NOT NULL) constraint already proves it. */
+/* PostgreSQL runs a statement's DROP CONSTRAINT before its SET NOT NULL: a check dropped in
+ * the same ALTER TABLE proves nothing. */
+static bool drops_a_constraint(const PgQuery__AlterTableStmt *stmt)
+{
+    for (size_t i = 0; i < stmt->n_cmds; i++)
+        if (stmt->cmds[i]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
+            stmt->cmds[i]->alter_table_cmd->subtype ==
+                PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint)
+            return true;
+    return false;
+}
+
 static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd)
 {
@@ -12,7 +24,7 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
         ms_ctx_table_is_new(ctx, stmt->relation))
         return;
     const char *col = cmd->name ? cmd->name : "?";
-    if (ms_ctx_pg_version(ctx) >= 12 &&
+    if (ms_ctx_pg_version(ctx) >= 12 && !drops_a_constraint(stmt) &&
         ms_ctx_has_validated_not_null_check(ctx, stmt->relation, col))
         return;
     struct ms_diag *d = ms_report(

@@ -2,7 +2,7 @@
 #include "arena.h"
 
 #define CHUNK_SIZE (64 * 1024)
-#define ALIGN 16
+#define ALIGN      16
 
 struct ms_arena_chunk {
     struct ms_arena_chunk *next;

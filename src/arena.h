@@ -17,7 +17,10 @@ struct ms_arena {
     size_t total;                /* bytes handed out since init or the last reset */
 };
 
-#define MS_ARENA_INIT {NULL, 0, 0}
+#define MS_ARENA_INIT                                                                              \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void ms_arena_init(struct ms_arena *a);
 /* Zeroed memory, aligned for any type, valid until the arena is reset or released. */

@@ -191,7 +191,8 @@ int main(int argc, char **argv)
             break;
         case OPT_PG_VERSION:
             if (!parse_int(optarg, 9, 99, &v))
-                rc = usage_error("--pg-version takes a PostgreSQL major version such as 15, not \"%s\"", optarg);
+                rc = usage_error(
+                    "--pg-version takes a PostgreSQL major version such as 15, not \"%s\"", optarg);
             else
                 engine.pg_version = (int)v;
             break;
@@ -199,7 +200,8 @@ int main(int argc, char **argv)
             if (strcmp(optarg, "never") == 0)
                 opts.fail_on = 0;
             else if (!(opts.fail_on = ms_severity_parse(optarg)))
-                rc = usage_error("--fail-on takes error, warning, info or never, not \"%s\"", optarg);
+                rc = usage_error("--fail-on takes error, warning, info or never, not \"%s\"",
+                                 optarg);
             break;
         case OPT_ENABLE:
         case OPT_DISABLE:
@@ -216,7 +218,8 @@ int main(int argc, char **argv)
             break;
         case 'j':
             if (!parse_int(optarg, 1, 256, &v))
-                rc = usage_error("--jobs takes a number of threads from 1 to 256, not \"%s\"", optarg);
+                rc = usage_error("--jobs takes a number of threads from 1 to 256, not \"%s\"",
+                                 optarg);
             else
                 opts.jobs = (int)v;
             break;
@@ -243,20 +246,22 @@ int main(int argc, char **argv)
             break;
     }
     if (!rc && optind >= argc)
-        rc = usage_error("%s", "no PATH given (a migration file, a folder, or - for standard input)");
+        rc = usage_error("%s",
+                         "no PATH given (a migration file, a folder, or - for standard input)");
     if (rc) {
         ms_engine_release(&engine);
         return rc;
     }
     const char *no_color = getenv("NO_COLOR");
     opts.color = strcmp(color, "always") == 0 ||
-                 (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
-                  !(no_color && *no_color) && opts.format == ms_report_find("text"));
+                 (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
+                  opts.format == ms_report_find("text"));
     opts.paths = argv + optind;
     opts.n_paths = (size_t)(argc - optind);
     ms_engine_prepare(&engine);
     rc = ms_run_check(&opts, &engine);
     ms_engine_release(&engine);
-    pg_query_exit();
+    /* no pg_query_exit(): it crashes when this thread never parsed, and the parser's memory is
+     * freed with the threads anyway */
     return rc;
 }

@@ -10,7 +10,7 @@ struct ms_diag {
     size_t offset;             /* byte span in the source: where it starts ... */
     size_t end;                /* ... and one past where it ends */
     const char *message;
-    const char *help;          /* the safe alternative; the rule's help unless overridden */
+    const char *help; /* the safe alternative; the rule's help unless overridden */
 };
 
 struct ms_diags {

@@ -41,7 +41,7 @@ enum kind {
 #define KIND_ENUM(field, Type, CASE) KIND_##CASE,
     MS_STMT_KINDS(KIND_ENUM)
 #undef KIND_ENUM
-    KIND_ALTER_TABLE_CMD,
+        KIND_ALTER_TABLE_CMD,
     KIND_END_MIGRATION,
     N_KINDS
 };
@@ -54,8 +54,8 @@ struct ms_dispatch {
 static bool has_visitor(const struct ms_rule *r, enum kind k)
 {
     switch (k) {
-#define KIND_HAS(field, Type, CASE)                                                               \
-    case KIND_##CASE:                                                                             \
+#define KIND_HAS(field, Type, CASE)                                                                \
+    case KIND_##CASE:                                                                              \
         return r->visit_##field != NULL;
         MS_STMT_KINDS(KIND_HAS)
 #undef KIND_HAS
@@ -130,8 +130,8 @@ void ms_engine_release(struct ms_engine *e)
 
 enum fact_kind {
     FACT_NEW_TABLE = 'T',
-    FACT_NOT_VALID = 'N',     /* constraint added NOT VALID, not validated yet */
-    FACT_NOT_NULL_CHECK = 'C', /* NOT VALID CHECK (col IS NOT NULL): name -> column */
+    FACT_NOT_VALID = 'N',      /* constraint added NOT VALID, not validated yet */
+    FACT_NOT_NULL_CHECK = 'C', /* CHECK (col IS NOT NULL), valid or not: name -> column */
     FACT_VALID_NN = 'V',       /* validated CHECK (col IS NOT NULL) on column */
 };
 
@@ -141,8 +141,9 @@ struct fact {
     char kind;
     const char *schema; /* NULL when the statement did not name one */
     const char *rel;
-    const char *name;   /* column or constraint; "" for tables */
-    const char *extra;  /* FACT_NOT_NULL_CHECK: the column */
+    const char *name;  /* column or constraint; "" for tables */
+    const char *extra; /* FACT_NOT_NULL_CHECK: the column */
+    bool gone;         /* retracted (a constraint dropped); kept so the chain stays intact */
 };
 
 struct fact_set {
@@ -173,7 +174,7 @@ static struct fact *fact_find(const struct fact_set *s, char kind, const char *s
         return NULL;
     uint64_t h = hash_key(kind, rel, name);
     for (struct fact *f = s->buckets[h & (s->n_buckets - 1)]; f; f = f->next)
-        if (f->hash == h && f->kind == kind && strcmp(f->rel, rel) == 0 &&
+        if (f->hash == h && f->kind == kind && !f->gone && strcmp(f->rel, rel) == 0 &&
             strcmp(f->name, name) == 0 && schema_matches(f->schema, schema))
             return f;
     return NULL;
@@ -326,6 +327,8 @@ struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location)
 }
 
 static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt,
+                                va_list ap) MS_PRINTF(3, 0);
+static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt,
                                 va_list ap)
 {
     const struct ms_stmt *st = &ctx->parsed->stmts[mark.stmt_index];
@@ -411,23 +414,41 @@ static void note_alter_table(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *
             const char *col = c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK
                                   ? not_null_check_column(c->raw_expr)
                                   : NULL;
-            if (c->skip_validation && c->conname) {
+            if (col && c->conname)
+                fact_add(&ctx->facts, ctx->arena, FACT_NOT_NULL_CHECK, rel->schemaname,
+                         rel->relname, c->conname)
+                    ->extra = ms_arena_strdup(ctx->arena, col);
+            if (c->skip_validation && c->conname)
                 fact_add(&ctx->facts, ctx->arena, FACT_NOT_VALID, rel->schemaname, rel->relname,
                          c->conname);
-                if (col)
-                    fact_add(&ctx->facts, ctx->arena, FACT_NOT_NULL_CHECK, rel->schemaname,
-                             rel->relname, c->conname)
-                        ->extra = ms_arena_strdup(ctx->arena, col);
-            } else if (col) {
+            else if (col)
                 fact_add(&ctx->facts, ctx->arena, FACT_VALID_NN, rel->schemaname, rel->relname,
                          col);
-            }
         } else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint && cmd->name) {
             struct fact *f = fact_find(&ctx->facts, FACT_NOT_NULL_CHECK, rel->schemaname,
                                        rel->relname, cmd->name);
             if (f)
                 fact_add(&ctx->facts, ctx->arena, FACT_VALID_NN, rel->schemaname, rel->relname,
                          f->extra);
+            struct fact *nv =
+                fact_find(&ctx->facts, FACT_NOT_VALID, rel->schemaname, rel->relname, cmd->name);
+            if (nv)
+                nv->gone = true;
+        } else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint && cmd->name) {
+            /* the proof goes with the constraint */
+            struct fact *f = fact_find(&ctx->facts, FACT_NOT_NULL_CHECK, rel->schemaname,
+                                       rel->relname, cmd->name);
+            if (f) {
+                struct fact *v =
+                    fact_find(&ctx->facts, FACT_VALID_NN, rel->schemaname, rel->relname, f->extra);
+                if (v)
+                    v->gone = true;
+                f->gone = true;
+            }
+            struct fact *nv =
+                fact_find(&ctx->facts, FACT_NOT_VALID, rel->schemaname, rel->relname, cmd->name);
+            if (nv)
+                nv->gone = true;
         }
     }
 }
@@ -468,8 +489,8 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         const PgQuery__RenameStmt *r = n->rename_stmt;
         if (r->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && r->newname &&
             ms_ctx_table_is_new(ctx, r->relation))
-            fact_add(&ctx->facts, ctx->arena, FACT_NEW_TABLE, r->relation->schemaname,
-                     r->newname, "");
+            fact_add(&ctx->facts, ctx->arena, FACT_NEW_TABLE, r->relation->schemaname, r->newname,
+                     "");
         break;
     }
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
@@ -514,12 +535,12 @@ static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
 {
     const struct ms_dispatch *d = ctx->engine->dispatch;
     switch (n->node_case) {
-#define KIND_CALL(field, Type, CASE)                                                              \
-    case PG_QUERY__NODE__NODE_##CASE:                                                             \
-        for (size_t i = 0; i < d->n[KIND_##CASE]; i++) {                                          \
-            ctx->rule_index = d->rules[KIND_##CASE][i];                                           \
-            ms_rules[ctx->rule_index]->visit_##field(ctx, n->field);                              \
-        }                                                                                         \
+#define KIND_CALL(field, Type, CASE)                                                               \
+    case PG_QUERY__NODE__NODE_##CASE:                                                              \
+        for (size_t i = 0; i < d->n[KIND_##CASE]; i++) {                                           \
+            ctx->rule_index = d->rules[KIND_##CASE][i];                                            \
+            ms_rules[ctx->rule_index]->visit_##field(ctx, n->field);                               \
+        }                                                                                          \
         break;
         MS_STMT_KINDS(KIND_CALL)
 #undef KIND_CALL
@@ -552,8 +573,7 @@ static int compare_diags(const void *pa, const void *pb)
 }
 
 void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
-                    const struct ms_parsed *parsed, struct ms_arena *arena,
-                    struct ms_diags *out)
+                    const struct ms_parsed *parsed, struct ms_arena *arena, struct ms_diags *out)
 {
     assert(e->dispatch && "ms_engine_prepare() not called");
     size_t first = out->n;

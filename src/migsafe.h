@@ -22,12 +22,12 @@
 #include <string.h>
 #include <strings.h>
 
-#define MS_VERSION "0.1.0"
+#define MS_VERSION  "0.1.0"
 #define MS_DOCS_URL "https://github.com/migsafe/migsafe/blob/main/docs/rules/"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define MS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define MS_NORETURN __attribute__((noreturn))
+#define MS_NORETURN          __attribute__((noreturn))
 #else
 #define MS_PRINTF(fmt, args)
 #define MS_NORETURN

@@ -257,9 +257,8 @@ void ms_parse_stmt(const struct ms_source *src, struct ms_parsed *out, size_t i,
     PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
     if (r.error) {
         st->error = tidy_error(arena, r.error->message);
-        st->error_offset = st->start + (r.error->cursorpos > 0
-                                             ? char_to_byte(sql, len, r.error->cursorpos)
-                                             : 0);
+        st->error_offset =
+            st->start + (r.error->cursorpos > 0 ? char_to_byte(sql, len, r.error->cursorpos) : 0);
     } else {
         ProtobufCAllocator alloc = {pb_alloc, pb_free, arena};
         PgQuery__ParseResult *pr = pg_query__parse_result__unpack(

@@ -21,7 +21,7 @@ enum ms_severity { MS_INFO = 1, MS_WARNING = 2, MS_ERROR = 3 };
 /* The statement kinds the engine dispatches on: X(field, Type, CASE) where Type is the protobuf
  * struct PgQuery__<Type>, field the member of PgQuery__Node and CASE the node_case suffix. A rule
  * sets .visit_<field>; adding a kind here adds the member and the dispatch at once. */
-#define MS_STMT_KINDS(X)                                                                          \
+#define MS_STMT_KINDS(X)                                                                           \
     X(alter_domain_stmt, AlterDomainStmt, ALTER_DOMAIN_STMT)                                       \
     X(alter_enum_stmt, AlterEnumStmt, ALTER_ENUM_STMT)                                             \
     X(alter_table_stmt, AlterTableStmt, ALTER_TABLE_STMT)                                          \
@@ -39,7 +39,7 @@ enum ms_severity { MS_INFO = 1, MS_WARNING = 2, MS_ERROR = 3 };
     X(index_stmt, IndexStmt, INDEX_STMT)                                                           \
     X(insert_stmt, InsertStmt, INSERT_STMT)                                                        \
     X(lock_stmt, LockStmt, LOCK_STMT)                                                              \
-    X(refresh_mat_view_stmt, RefreshMatViewStmt, REFRESH_MAT_VIEW_STMT)                           \
+    X(refresh_mat_view_stmt, RefreshMatViewStmt, REFRESH_MAT_VIEW_STMT)                            \
     X(reindex_stmt, ReindexStmt, REINDEX_STMT)                                                     \
     X(rename_stmt, RenameStmt, RENAME_STMT)                                                        \
     X(transaction_stmt, TransactionStmt, TRANSACTION_STMT)                                         \
@@ -53,7 +53,7 @@ struct ms_ctx;  /* the engine's per-migration state; opaque to rules */
 struct ms_diag; /* a finding, see diag.h */
 
 struct ms_rule {
-    const char *id;       /* kebab-case, stable once released */
+    const char *id; /* kebab-case, stable once released */
     enum ms_severity severity;
     const char *category; /* "data-loss", "locking", "failure", "reversibility", "syntax" ... */
     const char *summary;  /* one line: what is flagged */
@@ -61,7 +61,7 @@ struct ms_rule {
     int min_pg, max_pg;   /* PostgreSQL majors the rule applies to; 0 means unbounded */
     bool opt_in;          /* off unless enabled by --enable or configuration */
 
-#define MS_DECLARE_VISITOR(field, Type, CASE)                                                     \
+#define MS_DECLARE_VISITOR(field, Type, CASE)                                                      \
     void (*visit_##field)(struct ms_ctx * ctx, const PgQuery__##Type *node);
     MS_STMT_KINDS(MS_DECLARE_VISITOR)
 #undef MS_DECLARE_VISITOR
@@ -85,8 +85,7 @@ struct ms_rule {
  * The message names the objects, quoted as PostgreSQL quotes them ("users"). */
 struct ms_diag *ms_report(struct ms_ctx *ctx, int location, const char *fmt, ...) MS_PRINTF(3, 4);
 /* Replaces the rule's static help line for one finding (to name the objects in the recipe). */
-void ms_diag_set_help(struct ms_ctx *ctx, struct ms_diag *d, const char *fmt, ...)
-    MS_PRINTF(3, 4);
+void ms_diag_set_help(struct ms_ctx *ctx, struct ms_diag *d, const char *fmt, ...) MS_PRINTF(3, 4);
 
 /* ---- what the migration has done so far (state before the current statement) ---- */
 

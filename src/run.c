@@ -10,7 +10,7 @@
 
 #define WINDOW_FILES 32
 #define WINDOW_BYTES ((size_t)16 << 20)
-#define CHUNK_STMTS 128
+#define CHUNK_STMTS  128
 
 struct file_job {
     const char *path;
@@ -29,7 +29,7 @@ struct window {
     size_t n_chunks, cap_chunks;
     struct chunk {
         size_t file, first, last;
-    } *chunks;
+    } * chunks;
 };
 
 static void load_one(void *arg, size_t i, int thread)
@@ -38,8 +38,8 @@ static void load_one(void *arg, size_t i, int thread)
     struct window *w = arg;
     struct file_job *f = &w->files[i];
     bool is_stdin = strcmp(f->path, "-") == 0;
-    const char *display = is_stdin ? (w->opts->stdin_filename ? w->opts->stdin_filename : "<stdin>")
-                                   : f->path;
+    const char *display =
+        is_stdin ? (w->opts->stdin_filename ? w->opts->stdin_filename : "<stdin>") : f->path;
     if (ms_source_read(&f->src, f->path, display, &f->arena, f->error, sizeof(f->error)) < 0) {
         f->failed = true;
         return;
@@ -106,7 +106,8 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
     for (size_t next = 0; next < list.n;) {
         size_t bytes = 0;
         w.n_files = 0;
-        while (next < list.n && w.n_files < WINDOW_FILES && (w.n_files == 0 || bytes < WINDOW_BYTES)) {
+        while (next < list.n && w.n_files < WINDOW_FILES &&
+               (w.n_files == 0 || bytes < WINDOW_BYTES)) {
             struct file_job *f = &w.files[w.n_files++];
             memset(f, 0, sizeof(*f));
             f->path = list.paths[next++];

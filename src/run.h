@@ -7,11 +7,11 @@
 
 struct ms_run_options {
     size_t n_paths;
-    char **paths;                /* files, folders, "-" */
-    const char *stdin_filename;  /* name reported for "-" (default "<stdin>") */
+    char **paths;               /* files, folders, "-" */
+    const char *stdin_filename; /* name reported for "-" (default "<stdin>") */
     const struct ms_reporter *format;
-    enum ms_severity fail_on;    /* 0: never fail on findings */
-    int jobs;                    /* threads, the caller included */
+    enum ms_severity fail_on; /* 0: never fail on findings */
+    int jobs;                 /* threads, the caller included */
     bool color;
     bool verbose;
 };

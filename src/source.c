@@ -34,8 +34,7 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
-static int fail_at(struct ms_source *src, size_t offset, char *err, size_t errlen,
-                   const char *what)
+static int fail_at(struct ms_source *src, size_t offset, char *err, size_t errlen, const char *what)
 {
     struct ms_pos p = ms_source_pos(src, offset);
     snprintf(err, errlen, "%s:%" PRIu32 ":%" PRIu32 ": %s", src->path, p.line, p.col, what);
@@ -68,8 +67,9 @@ static int index_text(struct ms_source *src, struct ms_arena *arena, char *err, 
             size_t k = utf8_seq_len(t + i, src->len - i);
             if (!k) {
                 src->n_lines = line;
-                return fail_at(src, i, err, errlen,
-                               "not valid UTF-8 (migsafe reads UTF-8 text; convert the file with iconv)");
+                return fail_at(
+                    src, i, err, errlen,
+                    "not valid UTF-8 (migsafe reads UTF-8 text; convert the file with iconv)");
             }
             i += k;
         }
@@ -77,14 +77,14 @@ static int index_text(struct ms_source *src, struct ms_arena *arena, char *err, 
     return 0;
 }
 
-int ms_source_from_text(struct ms_source *src, const char *display, const char *text,
-                        size_t len, struct ms_arena *arena, char *err, size_t errlen)
+int ms_source_from_text(struct ms_source *src, const char *display, const char *text, size_t len,
+                        struct ms_arena *arena, char *err, size_t errlen)
 {
     memset(src, 0, sizeof(*src));
     src->path = ms_arena_strdup(arena, display);
     if (len > MS_SOURCE_MAX_BYTES) {
-        snprintf(err, errlen, "%s: file too large (%zu bytes; the limit is %zu MiB)", display,
-                 len, MS_SOURCE_MAX_BYTES >> 20);
+        snprintf(err, errlen, "%s: file too large (%zu bytes; the limit is %zu MiB)", display, len,
+                 MS_SOURCE_MAX_BYTES >> 20);
         return -1;
     }
     src->text = ms_arena_strndup(arena, text, len);
@@ -134,7 +134,8 @@ int ms_source_read(struct ms_source *src, const char *path, const char *display,
     }
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > MS_SOURCE_MAX_BYTES) {
+    if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (size_t)st.st_size > MS_SOURCE_MAX_BYTES) {
         close(fd);
         snprintf(err, errlen, "%s: file too large (%jd bytes; the limit is %zu MiB)", display,
                  (intmax_t)st.st_size, MS_SOURCE_MAX_BYTES >> 20);

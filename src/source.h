@@ -13,7 +13,7 @@
 struct ms_segment {
     size_t sql_start, sql_end; /* the segment's bytes in sql */
     size_t origin, origin_end; /* the text it stands for (an op call, a string literal) */
-    bool verbatim;  /* the bytes are the text's own: sql_start + k is origin + k */
+    bool verbatim;             /* the bytes are the text's own: sql_start + k is origin + k */
     bool synthetic; /* added by the tool's semantics (BEGIN/COMMIT), not written by the user */
 };
 
@@ -21,13 +21,13 @@ struct ms_source {
     const char *path; /* as displayed and reported; never written to */
     char *text;       /* NUL-terminated; the file's bytes unchanged */
     size_t len;
-    size_t body;      /* offset of the first byte after a UTF-8 BOM (0 or 3) */
+    size_t body; /* offset of the first byte after a UTF-8 BOM (0 or 3) */
     size_t n_lines;
     size_t *line_starts; /* byte offset where each line begins; n_lines entries */
     /* What is parsed: the text itself for SQL files (no segments), else generated SQL. */
     const char *sql;
     size_t sql_len, sql_body;
-    size_t n_segments;             /* sorted by sql_start, not overlapping */
+    size_t n_segments; /* sorted by sql_start, not overlapping */
     struct ms_segment *segments;
 };
 
@@ -45,8 +45,8 @@ struct ms_pos {
 int ms_source_read(struct ms_source *src, const char *path, const char *display,
                    struct ms_arena *arena, char *err, size_t errlen);
 /* Same checks on text already in memory (copied into the arena). */
-int ms_source_from_text(struct ms_source *src, const char *display, const char *text,
-                        size_t len, struct ms_arena *arena, char *err, size_t errlen);
+int ms_source_from_text(struct ms_source *src, const char *display, const char *text, size_t len,
+                        struct ms_arena *arena, char *err, size_t errlen);
 /* The offset in text of offset `sql_offset` in sql, and the segment holding it (NULL for SQL
  * files, or when it falls between segments). O(log segments). */
 size_t ms_source_map(const struct ms_source *src, size_t sql_offset,

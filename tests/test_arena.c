@@ -298,8 +298,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_arena__vprintf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arena__reset_keeps_working, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arena__reset_of_empty_arena, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_arena__reset_with_only_a_large_chunk, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_arena__reset_with_only_a_large_chunk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arena__release, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

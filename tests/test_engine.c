@@ -231,10 +231,11 @@ static void test_engine__commit_and_chain_keeps_a_block_open(void **state)
 static void test_engine__blocks_inside_bodies_are_not_transactions(void **state)
 {
     struct fixture *f = *state;
-    assert_string_equal(lint(f, "DO $$ BEGIN PERFORM 1; END $$;\n"
-                                "CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$;\n"
-                                "CREATE INDEX CONCURRENTLY i ON t (a);\n"),
-                        "");
+    assert_string_equal(
+        lint(f, "DO $$ BEGIN PERFORM 1; END $$;\n"
+                "CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$;\n"
+                "CREATE INDEX CONCURRENTLY i ON t (a);\n"),
+        "");
 }
 
 /* ---- validated NOT NULL checks ---- */
@@ -306,7 +307,8 @@ static void test_engine__diagnostic_fields(void **state)
     assert_int_equal(d->severity, MS_ERROR);
     assert_int_equal(d->offset, (size_t)(strstr(sql, "DROP") - sql));
     assert_int_equal(d->end, (size_t)(strstr(sql, "users;") - sql) + 5);
-    assert_string_equal(d->message, "dropping table \"app.users\" deletes all of its rows for good");
+    assert_string_equal(d->message,
+                        "dropping table \"app.users\" deletes all of its rows for good");
     assert_ptr_equal(d->help, d->rule->help);
 }
 
@@ -354,9 +356,12 @@ static void test_engine__findings_sorted_by_offset_then_rule(void **state)
     /* several findings of one rule at one offset: by message */
     assert_string_equal(lint(f, "DROP TABLE b, a, c;"),
                         "drop-table 1:1\ndrop-table 1:1\ndrop-table 1:1\n");
-    assert_string_equal(f->diags.items[0].message, "dropping table \"a\" deletes all of its rows for good");
-    assert_string_equal(f->diags.items[1].message, "dropping table \"b\" deletes all of its rows for good");
-    assert_string_equal(f->diags.items[2].message, "dropping table \"c\" deletes all of its rows for good");
+    assert_string_equal(f->diags.items[0].message,
+                        "dropping table \"a\" deletes all of its rows for good");
+    assert_string_equal(f->diags.items[1].message,
+                        "dropping table \"b\" deletes all of its rows for good");
+    assert_string_equal(f->diags.items[2].message,
+                        "dropping table \"c\" deletes all of its rows for good");
 }
 
 static void test_engine__lint_appends_and_sorts_only_its_own(void **state)
@@ -366,8 +371,10 @@ static void test_engine__lint_appends_and_sorts_only_its_own(void **state)
     lint_append(f, "SELECT 1;\nSELECT 2;\nDROP TABLE late;\n");
     lint_append(f, "DROP TABLE early;\n");
     assert_int_equal(f->diags.n, 2);
-    assert_string_equal(f->diags.items[0].message, "dropping table \"late\" deletes all of its rows for good");
-    assert_string_equal(f->diags.items[1].message, "dropping table \"early\" deletes all of its rows for good");
+    assert_string_equal(f->diags.items[0].message,
+                        "dropping table \"late\" deletes all of its rows for good");
+    assert_string_equal(f->diags.items[1].message,
+                        "dropping table \"early\" deletes all of its rows for good");
 }
 
 static void test_engine__empty_migration(void **state)
@@ -408,8 +415,9 @@ static void test_engine__syntax_error_from_the_scanner(void **state)
 static void test_engine__syntax_error_multibyte_position(void **state)
 {
     struct fixture *f = *state;
-    assert_string_equal(lint(f, "-- \xE2\x82\xAC\xE2\x82\xAC\nSELECT '\xE2\x82\xAC\xE2\x82\xAC' FRM t;"),
-                        "syntax-error 2:17\n");
+    assert_string_equal(
+        lint(f, "-- \xE2\x82\xAC\xE2\x82\xAC\nSELECT '\xE2\x82\xAC\xE2\x82\xAC' FRM t;"),
+        "syntax-error 2:17\n");
     assert_string_equal(f->diags.items[0].message, "syntax error at or near \"t\" (migsafe parses "
                                                    "the PostgreSQL 15 grammar)");
 }
@@ -434,7 +442,8 @@ static void test_engine__enable_and_disable(void **state)
 {
     struct fixture *f = *state;
     const char *sql = "DROP TABLE t;\nCREATE INDEX ON t (a);\nALTER TABEL;\n";
-    assert_string_equal(lint(f, sql), "drop-table 1:1\nrequire-concurrent-index 2:1\nsyntax-error 3:7\n");
+    assert_string_equal(lint(f, sql),
+                        "drop-table 1:1\nrequire-concurrent-index 2:1\nsyntax-error 3:7\n");
     assert_int_equal(ms_engine_set_enabled(&f->engine, "drop-table", false), 0);
     assert_int_equal(ms_engine_set_enabled(&f->engine, "syntax-error", false), 0);
     assert_string_equal(lint(f, sql), "require-concurrent-index 2:1\n");
@@ -443,7 +452,8 @@ static void test_engine__enable_and_disable(void **state)
     int rc = 0;
     const char *msg = capture_stderr(f, disable_unknown, &rc);
     assert_int_equal(rc, -1);
-    assert_string_equal(msg, "migsafe: unknown rule \"no-such-rule\" (run 'migsafe rules' for the list)\n");
+    assert_string_equal(
+        msg, "migsafe: unknown rule \"no-such-rule\" (run 'migsafe rules' for the list)\n");
     /* nothing changed */
     assert_string_equal(lint(f, sql), "drop-table 1:1\nrequire-concurrent-index 2:1\n");
 }

@@ -79,7 +79,8 @@ static void test_parse__skip_trivia_whitespace_and_comments(void **state)
     const char *t = "  \t\r\n\f\v-- line comment ; /* not a block\n/* block */\n  SELECT 1";
     assert_int_equal(ms_skip_trivia(t, 0, strlen(t)), offset_of(t, "SELECT"));
     /* starting in the middle */
-    assert_int_equal(ms_skip_trivia(t, offset_of(t, "/* block"), strlen(t)), offset_of(t, "SELECT"));
+    assert_int_equal(ms_skip_trivia(t, offset_of(t, "/* block"), strlen(t)),
+                     offset_of(t, "SELECT"));
     /* already at a token */
     assert_int_equal(ms_skip_trivia(t, offset_of(t, "SELECT"), strlen(t)), offset_of(t, "SELECT"));
     const char *u = "/* a */x";
@@ -125,7 +126,8 @@ static void test_parse__skip_trivia_unterminated_and_bounds(void **state)
 static void test_parse__split_spans_exclude_leading_trivia(void **state)
 {
     struct fixture *f = *state;
-    const char *sql = "-- header\n\n/* block\n comment */\nSELECT 1;\n-- between\n\n  SELECT 2 ;\n\n";
+    const char *sql =
+        "-- header\n\n/* block\n comment */\nSELECT 1;\n-- between\n\n  SELECT 2 ;\n\n";
     struct ms_parsed *p = split(f, sql);
     assert_int_equal(p->n_stmts, 2);
     assert_int_equal(p->stmts[0].start, offset_of(sql, "SELECT 1"));
@@ -144,16 +146,15 @@ static void test_parse__split_spans_exclude_leading_trivia(void **state)
 static void test_parse__split_semicolons_inside_tokens_do_not_split(void **state)
 {
     struct fixture *f = *state;
-    const char *sql =
-        "SELECT 'a;b', 'it''s;', E'x\\';y';\n"
-        "SELECT $$x;y$$;\n"
-        "SELECT $tag$ ; $inner$ ; $inner$ $tag$;\n"
-        "SELECT 1 /* ; /* ; */ ; */ + 1;\n"
-        "-- ; ; ;\n"
-        "SELECT \"odd;name\" FROM t;\n"
-        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
-        "BEGIN\n  PERFORM 1;\n  RETURN 1;\nEND;\n$$;\n"
-        "DO $body$ BEGIN RAISE NOTICE 'x;y'; END $body$;\n";
+    const char *sql = "SELECT 'a;b', 'it''s;', E'x\\';y';\n"
+                      "SELECT $$x;y$$;\n"
+                      "SELECT $tag$ ; $inner$ ; $inner$ $tag$;\n"
+                      "SELECT 1 /* ; /* ; */ ; */ + 1;\n"
+                      "-- ; ; ;\n"
+                      "SELECT \"odd;name\" FROM t;\n"
+                      "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+                      "BEGIN\n  PERFORM 1;\n  RETURN 1;\nEND;\n$$;\n"
+                      "DO $body$ BEGIN RAISE NOTICE 'x;y'; END $body$;\n";
     struct ms_parsed *p = parse(f, sql);
     assert_int_equal(p->n_stmts, 7);
     assert_string_equal(span(f, 0), "SELECT 'a;b', 'it''s;', E'x\\';y'");
@@ -254,8 +255,7 @@ static void test_parse__unterminated_string(void **state)
     assert_int_equal(p->stmts[2].start, offset_of(sql, "INSERT"));
     assert_int_equal(p->stmts[2].end, strlen(sql) - 1);
     assert_int_equal(p->stmts[2].error_offset, offset_of(sql, "'oops"));
-    assert_string_equal(p->stmts[2].error,
-                        "unterminated quoted string at or near \"'oops);...\"");
+    assert_string_equal(p->stmts[2].error, "unterminated quoted string at or near \"'oops);...\"");
     /* parsing keeps the scanner's error and parses the rest */
     for (size_t i = 0; i < p->n_stmts; i++)
         ms_parse_stmt(&f->src, p, i, 0);
@@ -352,7 +352,8 @@ static void test_parse__syntax_error_at_end_of_input(void **state)
 static void test_parse__syntax_error_after_bom(void **state)
 {
     struct fixture *f = *state;
-    const char *sql = "\xEF\xBB\xBF" "CREATE TABEL t (a int);";
+    const char *sql = "\xEF\xBB\xBF"
+                      "CREATE TABEL t (a int);";
     struct ms_parsed *p = parse(f, sql);
     assert_int_equal(p->n_stmts, 1);
     assert_int_equal(p->stmts[0].start, 3);
@@ -396,7 +397,8 @@ static void test_parse__trailing_statement_without_semicolon(void **state)
 static void test_parse__only_comments_has_no_statements(void **state)
 {
     struct fixture *f = *state;
-    struct ms_parsed *p = parse(f, "-- a migration that does nothing\n/* nothing /* at */ all */\n\n");
+    struct ms_parsed *p =
+        parse(f, "-- a migration that does nothing\n/* nothing /* at */ all */\n\n");
     assert_int_equal(p->n_stmts, 0);
     p = parse(f, "");
     assert_int_equal(p->n_stmts, 0);
@@ -436,8 +438,7 @@ static void test_parse__node_locations_are_relative_to_start(void **state)
     const PgQuery__AlterTableCmd *cmd = at->node->alter_table_stmt->cmds[0]->alter_table_cmd;
     assert_int_equal(at->start + (size_t)at->node->alter_table_stmt->relation->location,
                      offset_of(sql, "t ADD"));
-    assert_int_equal(at->start + (size_t)cmd->def->column_def->location,
-                     offset_of(sql, "c int"));
+    assert_int_equal(at->start + (size_t)cmd->def->column_def->location, offset_of(sql, "c int"));
 }
 
 static void test_parse__node_locations_count_bytes(void **state)

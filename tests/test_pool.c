@@ -9,8 +9,8 @@
 
 struct visits {
     size_t n;
-    atomic_int *count;    /* times each index was visited */
-    atomic_int *thread;   /* the thread id that visited it */
+    atomic_int *count;     /* times each index was visited */
+    atomic_int *thread;    /* the thread id that visited it */
     atomic_int bad_thread; /* ids seen outside [0, size) */
     int size;
     atomic_int per_thread[64];

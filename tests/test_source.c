@@ -67,19 +67,19 @@ static char *write_file(struct fixture *f, const char *name, const char *text, s
     return path;
 }
 
-#define assert_pos(src, offset, l, c)                                                             \
-    do {                                                                                          \
-        struct ms_pos p_ = ms_source_pos((src), (offset));                                        \
-        assert_int_equal(p_.line, (l));                                                           \
-        assert_int_equal(p_.col, (c));                                                            \
+#define assert_pos(src, offset, l, c)                                                              \
+    do {                                                                                           \
+        struct ms_pos p_ = ms_source_pos((src), (offset));                                         \
+        assert_int_equal(p_.line, (l));                                                            \
+        assert_int_equal(p_.col, (c));                                                             \
     } while (0)
 
-#define assert_line(src, line, expect)                                                            \
-    do {                                                                                          \
-        size_t n_;                                                                                \
-        const char *s_ = ms_source_line((src), (line), &n_);                                      \
-        assert_int_equal(n_, strlen(expect));                                                     \
-        assert_memory_equal(s_, (expect), n_);                                                    \
+#define assert_line(src, line, expect)                                                             \
+    do {                                                                                           \
+        size_t n_;                                                                                 \
+        const char *s_ = ms_source_line((src), (line), &n_);                                       \
+        assert_int_equal(n_, strlen(expect));                                                      \
+        assert_memory_equal(s_, (expect), n_);                                                     \
     } while (0)
 
 #define LIT(s) (s), (sizeof(s) - 1)
@@ -97,11 +97,11 @@ static void test_source__lf_line_index(void **state)
     assert_int_equal(s->line_starts[3], 26);
     assert_pos(s, 0, 1, 1);
     assert_pos(s, 7, 1, 8);
-    assert_pos(s, 9, 1, 10);  /* the '\n' ends line 1 */
-    assert_pos(s, 10, 2, 1);  /* the empty line */
+    assert_pos(s, 9, 1, 10); /* the '\n' ends line 1 */
+    assert_pos(s, 10, 2, 1); /* the empty line */
     assert_pos(s, 11, 3, 1);
-    assert_pos(s, 17, 3, 7);  /* "TABLE" */
-    assert_pos(s, 26, 4, 1);  /* end of text, after the final newline */
+    assert_pos(s, 17, 3, 7); /* "TABLE" */
+    assert_pos(s, 26, 4, 1); /* end of text, after the final newline */
     assert_line(s, 1, "SELECT 1;");
     assert_line(s, 2, "");
     assert_line(s, 3, "ALTER TABLE t;");
@@ -191,10 +191,12 @@ static void test_source__multibyte_columns_count_code_points(void **state)
 static void test_source__nul_byte(void **state)
 {
     struct fixture *f = *state;
-    assert_string_equal(reject(f, LIT("SELECT 1;\nab\0cd")), "t.sql:2:3: not a text file (NUL byte)");
+    assert_string_equal(reject(f, LIT("SELECT 1;\nab\0cd")),
+                        "t.sql:2:3: not a text file (NUL byte)");
     assert_string_equal(reject(f, LIT("\0")), "t.sql:1:1: not a text file (NUL byte)");
     /* columns before the NUL count code points */
-    assert_string_equal(reject(f, LIT("\xC3\xA9\xC3\xA9\0")), "t.sql:1:3: not a text file (NUL byte)");
+    assert_string_equal(reject(f, LIT("\xC3\xA9\xC3\xA9\0")),
+                        "t.sql:1:3: not a text file (NUL byte)");
     /* after a BOM */
     assert_string_equal(reject(f, LIT("\xEF\xBB\xBF\0")), "t.sql:1:1: not a text file (NUL byte)");
 }
@@ -226,7 +228,9 @@ static void test_source__invalid_utf8(void **state)
     /* Latin-1 text, the usual culprit */
     assert_string_equal(reject(f, LIT("-- caf\xE9\n")), "t.sql:1:7: " UTF8_MSG);
     /* after a BOM, columns still count from the first character after it */
-    assert_string_equal(reject(f, LIT("\xEF\xBB\xBF" "ab\x80")), "t.sql:1:3: " UTF8_MSG);
+    assert_string_equal(reject(f, LIT("\xEF\xBB\xBF"
+                                      "ab\x80")),
+                        "t.sql:1:3: " UTF8_MSG);
 }
 
 static void test_source__valid_utf8_edges(void **state)
@@ -367,7 +371,9 @@ static void test_source__read_errors_carry_the_display_name(void **state)
     int rc = ms_source_read(&f->src, path, "db/bad.sql", &f->arena, f->err, sizeof(f->err));
     assert_int_equal(rc, -1);
     assert_string_equal(f->err, "db/bad.sql:2:2: " UTF8_MSG);
-    path = write_file(f, "bin.sql", LIT("\x7F" "ELF\0\0"));
+    path = write_file(f, "bin.sql",
+                      LIT("\x7F"
+                          "ELF\0\0"));
     rc = ms_source_read(&f->src, path, "bin.sql", &f->arena, f->err, sizeof(f->err));
     assert_int_equal(rc, -1);
     assert_string_equal(f->err, "bin.sql:1:5: not a text file (NUL byte)");

@@ -15,8 +15,9 @@ static void gcc_file(struct ms_report *r, const struct ms_source *src, const str
         const struct ms_diag *d = &diags[i];
         struct ms_pos p = ms_source_pos(src, d->offset);
         const char *word = d->severity == MS_INFO ? "note" : ms_severity_name(d->severity);
-        fprintf(r->out, "%s:%" PRIu32 ":%" PRIu32 ": %s: %s [%s]\n", src->path, p.line, p.col,
-                word, d->message, d->rule->id);
+        fprintf(r->out, "%s:%" PRIu32 ":%" PRIu32 ": %s: ", src->path, p.line, p.col, word);
+        ms_report_put_line(r->out, d->message);
+        fprintf(r->out, " [%s]\n", d->rule->id);
     }
 }
 

@@ -28,3 +28,18 @@ void ms_report_region(const struct ms_source *src, const struct ms_diag *d, stru
     *start = ms_source_pos(src, d->offset);
     *end = ms_source_pos(src, d->end > d->offset ? d->end : d->offset);
 }
+
+void ms_report_put_line(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c, out);
+    }
+}

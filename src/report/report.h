@@ -22,11 +22,11 @@ struct ms_reporter {
 struct ms_report {
     const struct ms_reporter *fmt;
     FILE *out;
-    bool color;                    /* ANSI colour (text format only) */
+    bool color; /* ANSI colour (text format only) */
     const struct ms_engine *engine;
-    size_t n_files;                /* files reported so far */
-    size_t n_by_severity[4];       /* findings so far, by ms_severity */
-    void *state;                   /* the reporter's own, set in begin, freed in end */
+    size_t n_files;          /* files reported so far */
+    size_t n_by_severity[4]; /* findings so far, by ms_severity */
+    void *state;             /* the reporter's own, set in begin, freed in end */
 };
 
 /* The formats: X(name) defines `const struct ms_reporter ms_reporter_<name>`. */
@@ -45,5 +45,9 @@ const char *ms_report_names(void);
  * and of its end. */
 void ms_report_region(const struct ms_source *src, const struct ms_diag *d, struct ms_pos *start,
                       struct ms_pos *end);
+
+/* Writes s on one line: control characters (a quoted identifier may hold a line end) are
+ * written as C escapes (\n, \t, \xHH). For the line-based formats. */
+void ms_report_put_line(FILE *out, const char *s);
 
 #endif

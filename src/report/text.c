@@ -9,12 +9,12 @@
  * and a summary line closes the run. Colour only when asked for (a terminal, no NO_COLOR). */
 #include "report.h"
 
-#define BOLD "\033[1m"
-#define RED "\033[1;31m"
+#define BOLD   "\033[1m"
+#define RED    "\033[1;31m"
 #define YELLOW "\033[1;33m"
-#define BLUE "\033[1;34m"
-#define CYAN "\033[1;36m"
-#define RESET "\033[0m"
+#define BLUE   "\033[1;34m"
+#define CYAN   "\033[1;36m"
+#define RESET  "\033[0m"
 
 static const char *paint(const struct ms_report *r, const char *code)
 {
@@ -48,10 +48,11 @@ static void text_file(struct ms_report *r, const struct ms_source *src, const st
         size_t len;
         const char *line = ms_source_line(src, p.line, &len);
         int w = digits(p.line);
-        fprintf(r->out, "%s%s:%" PRIu32 ":%" PRIu32 ":%s %s%s%s[%s]: %s%s%s\n", paint(r, BOLD),
-                src->path, p.line, p.col, paint(r, RESET),
-                paint(r, severity_colour(d->severity)), ms_severity_name(d->severity),
-                paint(r, RESET), d->rule->id, paint(r, BOLD), d->message, paint(r, RESET));
+        fprintf(r->out, "%s%s:%" PRIu32 ":%" PRIu32 ":%s %s%s%s[%s]: %s", paint(r, BOLD), src->path,
+                p.line, p.col, paint(r, RESET), paint(r, severity_colour(d->severity)),
+                ms_severity_name(d->severity), paint(r, RESET), d->rule->id, paint(r, BOLD));
+        ms_report_put_line(r->out, d->message);
+        fprintf(r->out, "%s\n", paint(r, RESET));
         fprintf(r->out, "%*s %s|%s\n", w, "", paint(r, BLUE), paint(r, RESET));
         fprintf(r->out, "%s%" PRIu32 " |%s %.*s\n", paint(r, BLUE), p.line, paint(r, RESET),
                 (int)len, line);
@@ -65,9 +66,12 @@ static void text_file(struct ms_report *r, const struct ms_source *src, const st
                 k++;
         }
         fprintf(r->out, "%s^%s\n", paint(r, severity_colour(d->severity)), paint(r, RESET));
-        if (d->help && *d->help)
-            fprintf(r->out, "%*s %s=%s %shelp:%s %s\n", w, "", paint(r, BLUE), paint(r, RESET),
-                    paint(r, BOLD), paint(r, RESET), d->help);
+        if (d->help && *d->help) {
+            fprintf(r->out, "%*s %s=%s %shelp:%s ", w, "", paint(r, BLUE), paint(r, RESET),
+                    paint(r, BOLD), paint(r, RESET));
+            ms_report_put_line(r->out, d->help);
+            fputc('\n', r->out);
+        }
         fputc('\n', r->out);
     }
 }
