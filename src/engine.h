@@ -17,8 +17,8 @@ extern const size_t ms_n_rules;
 int ms_rule_find(const char *id);
 
 struct ms_engine {
-    int pg_version;           /* PostgreSQL major the migrations run on */
-    bool *enabled;            /* per registry index */
+    int pg_version;             /* PostgreSQL major the migrations run on */
+    bool *enabled;              /* per registry index */
     enum ms_severity *severity; /* per registry index: effective severity */
     /* dispatch lists, built by ms_engine_prepare() */
     struct ms_dispatch *dispatch;
@@ -33,8 +33,7 @@ void ms_engine_prepare(struct ms_engine *e);
 /* Lints one migration: appends its findings to `out`, sorted by (offset, rule id). Strings are
  * allocated from `arena`, which must outlive the diagnostics. */
 void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
-                    const struct ms_parsed *parsed, struct ms_arena *arena,
-                    struct ms_diags *out);
+                    const struct ms_parsed *parsed, struct ms_arena *arena, struct ms_diags *out);
 /* Is this rule enabled and does it apply to the configured PostgreSQL version? */
 bool ms_engine_rule_active(const struct ms_engine *e, size_t index);
 void ms_engine_release(struct ms_engine *e);

@@ -5,8 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Returns the length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t ms_utf8_len(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     size_t len;
@@ -64,7 +63,7 @@ static int index_text(struct ms_source *src, struct ms_arena *arena, char *err, 
         } else if (c < 0x80) {
             i++;
         } else {
-            size_t k = utf8_seq_len(t + i, src->len - i);
+            size_t k = ms_utf8_len(t + i, src->len - i);
             if (!k) {
                 src->n_lines = line;
                 return fail_at(

@@ -51,6 +51,9 @@ int ms_source_from_text(struct ms_source *src, const char *display, const char *
  * files, or when it falls between segments). O(log segments). */
 size_t ms_source_map(const struct ms_source *src, size_t sql_offset,
                      const struct ms_segment **segment);
+/* Length of the valid UTF-8 sequence at s (n bytes readable), or 0 when it is not one
+ * (overlong forms, surrogates and code points above U+10FFFF are not). */
+size_t ms_utf8_len(const unsigned char *s, size_t n);
 /* Line and column of a byte offset (clamped to the text). O(log lines). */
 struct ms_pos ms_source_pos(const struct ms_source *src, size_t offset);
 /* The bytes of line `line` (1-based) without its line end ("\n" or "\r\n"). */

@@ -8,9 +8,7 @@
  * absolute path becomes a file:// URI. Regions are 1-based and count Unicode code points
  * (run.columnKind). The results array is streamed: written file by file as findings arrive.
  * The mapping is documented in docs/output.md. */
-#include "report.h"
-
-#include <jansson.h>
+#include "json_util.h"
 #include <unistd.h>
 
 #define SARIF_SCHEMA   "https://json.schemastore.org/sarif-2.1.0.json"
@@ -21,79 +19,12 @@ struct sarif_state {
     bool any_result;
 };
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], cp, min;
-    size_t len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    cp = c & (0xFFu >> (len + 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
-}
-
-/* A JSON string of s (NULL: ""); bytes that are not UTF-8 become U+FFFD (see json.c). */
-static json_t *jstr(const char *s)
-{
-    json_t *v = json_string(s ? s : "");
-    if (v)
-        return v;
-    size_t n = strlen(s), k = 0;
-    char *buf = ms_xmalloc(3 * n + 1);
-    for (size_t i = 0; i < n;) {
-        size_t len = utf8_len((const unsigned char *)s + i, n - i);
-        if (len) {
-            memcpy(buf + k, s + i, len);
-            k += len, i += len;
-        } else {
-            memcpy(buf + k, "\xEF\xBF\xBD", 3);
-            k += 3, i++;
-        }
-    }
-    v = json_stringn(buf, k);
-    free(buf);
-    if (!v)
-        ms_die("sarif: cannot encode a string");
-    return v;
-}
-
 /* A string value that owns `s` (malloc'ed). */
 static json_t *jstr_take(char *s)
 {
-    json_t *v = jstr(s);
+    json_t *v = ms_json_string(s);
     free(s);
     return v;
-}
-
-/* Writes v pretty-printed with every line after the first indented by `indent` spaces (a JSON
- * string never holds a raw newline, so each '\n' of the dump is a line break of the layout). */
-static void dump(FILE *out, json_t *v, int indent)
-{
-    char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-    if (!s)
-        ms_die("sarif: cannot serialise a value");
-    for (const char *p = s; *p; p++) {
-        fputc(*p, out);
-        if (*p == '\n')
-            fprintf(out, "%*s", indent, "");
-    }
-    free(s);
-    json_decref(v);
 }
 
 static json_t *text_object(json_t *text)
@@ -190,7 +121,7 @@ static json_t *artifact_location(const char *path)
     buf[0] = '\0';
     append_encoded(&buf, &len, &cap, path);
     json_object_set_new(o, "uri", jstr_take(buf));
-    json_object_set_new(o, "uriBaseId", jstr(SRCROOT));
+    json_object_set_new(o, "uriBaseId", ms_json_string(SRCROOT));
     return o;
 }
 
@@ -262,7 +193,7 @@ static json_t *rule_object(const struct ms_report *r, size_t i)
     snprintf(help_uri, n, "%s%s.md", MS_DOCS_URL, rule->id);
 
     json_t *o = json_object();
-    json_object_set_new(o, "id", jstr(rule->id));
+    json_object_set_new(o, "id", ms_json_string(rule->id));
     json_object_set_new(o, "name", jstr_take(pascal_case(rule->id)));
     json_object_set_new(o, "shortDescription",
                         text_object(jstr_take(sentence(rule->summary, NULL))));
@@ -285,17 +216,17 @@ static json_t *rule_object(const struct ms_report *r, size_t i)
     json_object_set_new(o, "helpUri", jstr_take(help_uri));
 
     json_t *conf = json_object();
-    json_object_set_new(conf, "level", jstr(level_name(sev)));
+    json_object_set_new(conf, "level", ms_json_string(level_name(sev)));
     if (!enabled)
         json_object_set_new(conf, "enabled", json_false());
     json_object_set_new(o, "defaultConfiguration", conf);
 
     json_t *props = json_object();
-    json_object_set_new(props, "category", jstr(rule->category));
+    json_object_set_new(props, "category", ms_json_string(rule->category));
     json_t *tags = json_array();
-    json_array_append_new(tags, jstr("postgresql"));
-    json_array_append_new(tags, jstr("migration"));
-    json_array_append_new(tags, jstr(rule->category));
+    json_array_append_new(tags, ms_json_string("postgresql"));
+    json_array_append_new(tags, ms_json_string("migration"));
+    json_array_append_new(tags, ms_json_string(rule->category));
     json_object_set_new(props, "tags", tags);
     json_object_set_new(o, "properties", props);
     return o;
@@ -317,10 +248,10 @@ static void sarif_begin(struct ms_report *r)
     FILE *out = r->out;
 
     json_t *driver = json_object();
-    json_object_set_new(driver, "name", jstr("migsafe"));
-    json_object_set_new(driver, "version", jstr(MS_VERSION));
-    json_object_set_new(driver, "semanticVersion", jstr(MS_VERSION));
-    json_object_set_new(driver, "informationUri", jstr(SARIF_HOME_URL));
+    json_object_set_new(driver, "name", ms_json_string("migsafe"));
+    json_object_set_new(driver, "version", ms_json_string(MS_VERSION));
+    json_object_set_new(driver, "semanticVersion", ms_json_string(MS_VERSION));
+    json_object_set_new(driver, "informationUri", ms_json_string(SARIF_HOME_URL));
     json_t *rules = json_array();
     for (size_t i = 0; i < ms_n_rules; i++)
         json_array_append_new(rules, rule_object(r, i));
@@ -329,11 +260,11 @@ static void sarif_begin(struct ms_report *r)
     json_object_set_new(tool, "driver", driver);
 
     fputs("{\n  \"$schema\": ", out);
-    dump(out, jstr(SARIF_SCHEMA), 2);
+    ms_json_dump(out, ms_json_string(SARIF_SCHEMA), 2);
     fputs(",\n  \"version\": ", out);
-    dump(out, jstr("2.1.0"), 2);
+    ms_json_dump(out, ms_json_string("2.1.0"), 2);
     fputs(",\n  \"runs\": [\n    {\n      \"tool\": ", out);
-    dump(out, tool, 6);
+    ms_json_dump(out, tool, 6);
     char *root = srcroot_uri();
     if (root) {
         json_t *base = json_object();
@@ -341,10 +272,10 @@ static void sarif_begin(struct ms_report *r)
         json_object_set_new(src, "uri", jstr_take(root));
         json_object_set_new(base, SRCROOT, src);
         fputs(",\n      \"originalUriBaseIds\": ", out);
-        dump(out, base, 6);
+        ms_json_dump(out, base, 6);
     }
     fputs(",\n      \"columnKind\": ", out);
-    dump(out, jstr("unicodeCodePoints"), 6);
+    ms_json_dump(out, ms_json_string("unicodeCodePoints"), 6);
     fputs(",\n      \"results\": [", out);
 }
 
@@ -370,14 +301,14 @@ static json_t *result_object(const struct ms_source *src, const struct ms_diag *
     json_array_append_new(locs, loc);
 
     json_t *o = json_object();
-    json_object_set_new(o, "ruleId", jstr(d->rule->id));
+    json_object_set_new(o, "ruleId", ms_json_string(d->rule->id));
     json_object_set_new(o, "ruleIndex", json_integer((json_int_t)rule_index(d->rule)));
-    json_object_set_new(o, "level", jstr(level_name(d->severity)));
-    json_object_set_new(o, "message", text_object(jstr(d->message)));
+    json_object_set_new(o, "level", ms_json_string(level_name(d->severity)));
+    json_object_set_new(o, "message", text_object(ms_json_string(d->message)));
     json_object_set_new(o, "locations", locs);
     if (d->help && *d->help) {
         json_t *props = json_object();
-        json_object_set_new(props, "help", jstr(d->help));
+        json_object_set_new(props, "help", ms_json_string(d->help));
         json_object_set_new(o, "properties", props);
     }
     return o;
@@ -389,7 +320,7 @@ static void sarif_file(struct ms_report *r, const struct ms_source *src,
     struct sarif_state *st = r->state;
     for (size_t i = 0; i < n; i++) {
         fputs(st->any_result ? ",\n        " : "\n        ", r->out);
-        dump(r->out, result_object(src, &diags[i]), 8);
+        ms_json_dump(r->out, result_object(src, &diags[i]), 8);
         st->any_result = true;
     }
 }
