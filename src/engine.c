@@ -42,6 +42,7 @@ enum kind {
     MS_STMT_KINDS(KIND_ENUM)
 #undef KIND_ENUM
         KIND_ALTER_TABLE_CMD,
+    KIND_CHECK_MIGRATION,
     KIND_END_MIGRATION,
     N_KINDS
 };
@@ -61,6 +62,8 @@ static bool has_visitor(const struct ms_rule *r, enum kind k)
 #undef KIND_HAS
     case KIND_ALTER_TABLE_CMD:
         return r->visit_alter_table_cmd != NULL;
+    case KIND_CHECK_MIGRATION:
+        return r->check_migration != NULL;
     case KIND_END_MIGRATION:
         return r->end_migration != NULL;
     case N_KINDS:
@@ -146,7 +149,7 @@ struct fact {
     bool gone;         /* retracted (a constraint dropped); kept so the chain stays intact */
 };
 
-struct fact_set {
+struct ms_fact_set {
     size_t n, n_buckets;
     struct fact **buckets;
 };
@@ -167,7 +170,7 @@ static bool schema_matches(const char *a, const char *b)
     return !a || !b || !*a || !*b || strcmp(a, b) == 0;
 }
 
-static struct fact *fact_find(const struct fact_set *s, char kind, const char *schema,
+static struct fact *fact_find(const struct ms_fact_set *s, char kind, const char *schema,
                               const char *rel, const char *name)
 {
     if (!s->n_buckets || !rel)
@@ -180,7 +183,7 @@ static struct fact *fact_find(const struct fact_set *s, char kind, const char *s
     return NULL;
 }
 
-static struct fact *fact_add(struct fact_set *s, struct ms_arena *arena, char kind,
+static struct fact *fact_add(struct ms_fact_set *s, struct ms_arena *arena, char kind,
                              const char *schema, const char *rel, const char *name)
 {
     struct fact *f = fact_find(s, kind, schema, rel, name);
@@ -221,10 +224,10 @@ struct ms_ctx {
     size_t cur;        /* index of the statement being visited */
     size_t rule_index; /* the rule being called */
     void **rule_states;
-    struct fact_set facts;
-    bool in_tx;
-    bool lock_timeout;       /* set at session level */
-    bool lock_timeout_local; /* set with SET LOCAL: ends with the transaction */
+    struct ms_fact_set facts;
+    const struct ms_migration *migration;
+    struct ms_session *session;
+    bool lock_timeout; /* set at session level */
 };
 
 void *ms_ctx_alloc(struct ms_ctx *ctx, size_t size)
@@ -252,12 +255,12 @@ int ms_ctx_pg_version(const struct ms_ctx *ctx)
 
 bool ms_ctx_in_transaction(const struct ms_ctx *ctx)
 {
-    return ctx->in_tx;
+    return ctx->session->in_tx;
 }
 
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx)
 {
-    return ctx->lock_timeout || ctx->lock_timeout_local;
+    return ctx->lock_timeout || ctx->session->lock_timeout_local;
 }
 
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
@@ -272,11 +275,16 @@ bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery
            fact_find(&ctx->facts, FACT_VALID_NN, rel->schemaname, rel->relname, column);
 }
 
-bool ms_ctx_constraint_added_not_valid(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
-                                       const char *name)
+bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                                     const char *name)
 {
-    return rel && name &&
-           fact_find(&ctx->facts, FACT_NOT_VALID, rel->schemaname, rel->relname, name);
+    return rel && name && ctx->session->in_tx &&
+           fact_find(ctx->session->tx_facts, FACT_NOT_VALID, rel->schemaname, rel->relname, name);
+}
+
+const struct ms_migration *ms_ctx_migration(const struct ms_ctx *ctx)
+{
+    return ctx->migration;
 }
 
 const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
@@ -368,12 +376,66 @@ struct ms_diag *ms_report_at(struct ms_ctx *ctx, struct ms_mark mark, const char
     return d;
 }
 
+struct ms_diag *ms_report_offset(struct ms_ctx *ctx, size_t offset, const char *fmt, ...)
+{
+    const struct ms_source *src = ctx->src;
+    if (offset > src->len)
+        offset = src->len;
+    size_t end = offset;
+    while (end < src->len && src->text[end] != '\n' && src->text[end] != '\r')
+        end++;
+    MS_GROW(ctx->out->items, ctx->out->cap, ctx->out->n + 1);
+    struct ms_diag *d = &ctx->out->items[ctx->out->n++];
+    const struct ms_rule *r = ms_rules[ctx->rule_index];
+    va_list ap;
+    va_start(ap, fmt);
+    *d = (struct ms_diag){
+        .rule = r,
+        .severity = ctx->engine->severity[ctx->rule_index],
+        .offset = offset,
+        .end = end,
+        .message = ms_arena_vprintf(ctx->arena, fmt, ap),
+        .help = r->help,
+    };
+    va_end(ap);
+    return d;
+}
+
 void ms_diag_set_help(struct ms_ctx *ctx, struct ms_diag *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     d->help = ms_arena_vprintf(ctx->arena, fmt, ap);
     va_end(ap);
+}
+
+/* ---- the session: what a run of migrations shares ---- */
+
+void ms_session_init(struct ms_session *s)
+{
+    memset(s, 0, sizeof(*s));
+    ms_arena_init(&s->arena);
+    s->tx_facts = ms_arena_alloc(&s->arena, sizeof(struct ms_fact_set));
+}
+
+void ms_session_reset(struct ms_session *s)
+{
+    ms_session_release(s);
+    ms_session_init(s);
+}
+
+void ms_session_release(struct ms_session *s)
+{
+    ms_arena_release(&s->arena);
+    memset(s, 0, sizeof(*s));
+}
+
+static void end_transaction(struct ms_session *s)
+{
+    s->lock_timeout_local = false;
+    s->tx_serial++;
+    if (s->tx_facts->n)
+        memset(s->tx_facts, 0, sizeof(*s->tx_facts)); /* its memory goes with the arena */
 }
 
 /* ---- keeping the context up to date, after the rules saw a statement ---- */
@@ -418,10 +480,10 @@ static void note_alter_table(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *
                 fact_add(&ctx->facts, ctx->arena, FACT_NOT_NULL_CHECK, rel->schemaname,
                          rel->relname, c->conname)
                     ->extra = ms_arena_strdup(ctx->arena, col);
-            if (c->skip_validation && c->conname)
-                fact_add(&ctx->facts, ctx->arena, FACT_NOT_VALID, rel->schemaname, rel->relname,
-                         c->conname);
-            else if (col)
+            if (c->skip_validation && c->conname && ctx->session->in_tx)
+                fact_add(ctx->session->tx_facts, &ctx->session->arena, FACT_NOT_VALID,
+                         rel->schemaname, rel->relname, c->conname);
+            else if (col && !c->skip_validation)
                 fact_add(&ctx->facts, ctx->arena, FACT_VALID_NN, rel->schemaname, rel->relname,
                          col);
         } else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint && cmd->name) {
@@ -430,8 +492,8 @@ static void note_alter_table(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *
             if (f)
                 fact_add(&ctx->facts, ctx->arena, FACT_VALID_NN, rel->schemaname, rel->relname,
                          f->extra);
-            struct fact *nv =
-                fact_find(&ctx->facts, FACT_NOT_VALID, rel->schemaname, rel->relname, cmd->name);
+            struct fact *nv = fact_find(ctx->session->tx_facts, FACT_NOT_VALID, rel->schemaname,
+                                        rel->relname, cmd->name);
             if (nv)
                 nv->gone = true;
         } else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint && cmd->name) {
@@ -445,8 +507,8 @@ static void note_alter_table(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *
                     v->gone = true;
                 f->gone = true;
             }
-            struct fact *nv =
-                fact_find(&ctx->facts, FACT_NOT_VALID, rel->schemaname, rel->relname, cmd->name);
+            struct fact *nv = fact_find(ctx->session->tx_facts, FACT_NOT_VALID, rel->schemaname,
+                                        rel->relname, cmd->name);
             if (nv)
                 nv->gone = true;
         }
@@ -500,14 +562,14 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         switch (n->transaction_stmt->kind) {
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
-            ctx->in_tx = true;
+            ctx->session->in_tx = true;
             break;
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
             /* AND CHAIN opens the next transaction block at once */
-            ctx->in_tx = n->transaction_stmt->chain;
-            ctx->lock_timeout_local = false;
+            end_transaction(ctx->session);
+            ctx->session->in_tx = n->transaction_stmt->chain;
             break;
         default:
             break;
@@ -519,7 +581,7 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
             break;
         bool on = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);
         if (s->is_local)
-            ctx->lock_timeout_local = on && ctx->in_tx;
+            ctx->session->lock_timeout_local = on && ctx->session->in_tx;
         else
             ctx->lock_timeout = on;
         break;
@@ -575,7 +637,21 @@ static int compare_diags(const void *pa, const void *pb)
 void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
                     const struct ms_parsed *parsed, struct ms_arena *arena, struct ms_diags *out)
 {
+    ms_engine_lint_migration(e, src, parsed, NULL, NULL, arena, out);
+}
+
+void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source *src,
+                              const struct ms_parsed *parsed, const struct ms_migration *m,
+                              struct ms_session *session, struct ms_arena *arena,
+                              struct ms_diags *out)
+{
     assert(e->dispatch && "ms_engine_prepare() not called");
+    static const struct ms_migration plain = {.tool = MS_TOOL_SQL};
+    struct ms_session own;
+    if (!session) {
+        ms_session_init(&own);
+        session = &own;
+    }
     size_t first = out->n;
     struct ms_ctx ctx = {
         .engine = e,
@@ -584,7 +660,14 @@ void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
         .arena = arena,
         .out = out,
         .rule_states = ms_arena_alloc(arena, ms_n_rules * sizeof(void *)),
+        .migration = m ? m : &plain,
+        .session = session,
     };
+    const struct ms_dispatch *d = e->dispatch;
+    for (size_t i = 0; i < d->n[KIND_CHECK_MIGRATION]; i++) {
+        ctx.rule_index = d->rules[KIND_CHECK_MIGRATION][i];
+        ms_rules[ctx.rule_index]->check_migration(&ctx, ctx.migration);
+    }
     int syntax = ms_rule_find("syntax-error");
     for (size_t i = 0; i < parsed->n_stmts; i++) {
         const struct ms_stmt *st = &parsed->stmts[i];
@@ -593,11 +676,11 @@ void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
             if (syntax >= 0 && ms_engine_rule_active(e, (size_t)syntax)) {
                 ctx.rule_index = (size_t)syntax;
                 int loc = (int)(st->error_offset - st->start);
-                struct ms_diag *d = ms_report(&ctx, loc, "%s (migsafe parses the %s grammar)",
-                                              st->error, MS_GRAMMAR_NAME);
-                d->offset = ms_source_map(src, st->error_offset, NULL);
-                if (d->end < d->offset)
-                    d->end = d->offset;
+                struct ms_diag *diag = ms_report(&ctx, loc, "%s (migsafe parses the %s grammar)",
+                                                 st->error, MS_GRAMMAR_NAME);
+                diag->offset = ms_source_map(src, st->error_offset, NULL);
+                if (diag->end < diag->offset)
+                    diag->end = diag->offset;
             }
             continue;
         }
@@ -609,7 +692,6 @@ void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
             call_visitors(&ctx, st->node);
         note_statement(&ctx, st->node);
     }
-    const struct ms_dispatch *d = e->dispatch;
     if (parsed->n_stmts > 0) {
         ctx.cur = parsed->n_stmts - 1;
         for (size_t i = 0; i < d->n[KIND_END_MIGRATION]; i++) {
@@ -619,4 +701,6 @@ void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
     }
     if (out->n > first)
         qsort(out->items + first, out->n - first, sizeof(struct ms_diag), compare_diags);
+    if (session == &own)
+        ms_session_release(&own);
 }

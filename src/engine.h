@@ -30,8 +30,30 @@ void ms_engine_init(struct ms_engine *e);
 int ms_engine_set_enabled(struct ms_engine *e, const char *id, bool enabled);
 /* Builds the per-kind dispatch lists; call after configuring, before linting. */
 void ms_engine_prepare(struct ms_engine *e);
+/* What outlives one migration: the transaction a run of migrations may share (Alembic runs
+ * every pending revision in one transaction). Owns its memory. */
+struct ms_fact_set;
+struct ms_session {
+    struct ms_arena arena;
+    bool in_tx;
+    bool lock_timeout_local;      /* SET LOCAL lock_timeout: ends with the transaction */
+    size_t tx_serial;             /* bumped whenever a transaction ends */
+    struct ms_fact_set *tx_facts; /* constraints added NOT VALID in the open transaction */
+};
+
+void ms_session_init(struct ms_session *s);
+/* Forgets everything: the next migration starts outside any transaction. */
+void ms_session_reset(struct ms_session *s);
+void ms_session_release(struct ms_session *s);
+
 /* Lints one migration: appends its findings to `out`, sorted by (offset, rule id). Strings are
- * allocated from `arena`, which must outlive the diagnostics. */
+ * allocated from `arena`, which must outlive the diagnostics. `m` may be NULL (a plain SQL
+ * file); `session` may be NULL (a fresh one: the migration runs on its own). */
+void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source *src,
+                              const struct ms_parsed *parsed, const struct ms_migration *m,
+                              struct ms_session *session, struct ms_arena *arena,
+                              struct ms_diags *out);
+/* ms_engine_lint_migration() for a plain SQL file on its own. */
 void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
                     const struct ms_parsed *parsed, struct ms_arena *arena, struct ms_diags *out);
 /* Is this rule enabled and does it apply to the configured PostgreSQL version? */

@@ -12,6 +12,7 @@
 #ifndef MS_RULE_H
 #define MS_RULE_H
 
+#include "migration.h"
 #include "migsafe.h"
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
@@ -69,6 +70,9 @@ struct ms_rule {
     /* Each command of an ALTER TABLE, after visit_alter_table_stmt; stmt is its parent. */
     void (*visit_alter_table_cmd)(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd);
+    /* Once before the first statement, for rules about the migration itself (its way back,
+     * its place in the history); report with ms_report_offset(). */
+    void (*check_migration)(struct ms_ctx *ctx, const struct ms_migration *m);
     /* Once after the last statement of a migration, for rules that judge the whole of it. */
     void (*end_migration)(struct ms_ctx *ctx);
 };
@@ -87,6 +91,11 @@ struct ms_diag *ms_report(struct ms_ctx *ctx, int location, const char *fmt, ...
 /* Replaces the rule's static help line for one finding (to name the objects in the recipe). */
 void ms_diag_set_help(struct ms_ctx *ctx, struct ms_diag *d, const char *fmt, ...) MS_PRINTF(3, 4);
 
+/* Reports at a byte offset of the migration's source text (not of a statement), for
+ * check_migration: the line of a downgrade() definition, a down_revision assignment. */
+struct ms_diag *ms_report_offset(struct ms_ctx *ctx, size_t offset, const char *fmt, ...)
+    MS_PRINTF(3, 4);
+
 /* ---- what the migration has done so far (state before the current statement) ---- */
 
 /* Was this table created earlier in the migration (CREATE TABLE, CREATE TABLE AS, SELECT INTO,
@@ -100,10 +109,13 @@ bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);
  * the migration? PostgreSQL 12+ then sets NOT NULL without scanning. */
 bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
                                          const char *column);
-/* Was constraint `name` on this table added NOT VALID earlier in the migration (and by which
- * statement's transaction)? Returns false when unknown. */
-bool ms_ctx_constraint_added_not_valid(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
-                                       const char *name);
+/* Was constraint `name` on this table added NOT VALID earlier in the transaction the current
+ * statement runs in (which may have begun in an earlier migration of the same run, as Alembic
+ * runs all pending revisions in one transaction)? False outside a transaction block. */
+bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                                     const char *name);
+/* The migration being linted (tool, way back, history). */
+const struct ms_migration *ms_ctx_migration(const struct ms_ctx *ctx);
 int ms_ctx_pg_version(const struct ms_ctx *ctx);
 
 /* ---- helpers ---- */
