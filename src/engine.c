@@ -227,6 +227,7 @@ struct ms_ctx {
     struct ms_fact_set facts;
     const struct ms_migration *migration;
     struct ms_session *session;
+    int cmd_location;  /* during visit_alter_table_cmd: where the command starts, else -1 */
     bool lock_timeout; /* set at session level */
 };
 
@@ -331,7 +332,7 @@ bool ms_has_option(size_t n, PgQuery__Node *const *options, const char *name)
 
 struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location)
 {
-    return (struct ms_mark){ctx->cur, location};
+    return (struct ms_mark){ctx->cur, location < 0 ? ctx->cmd_location : location};
 }
 
 static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt,
@@ -593,6 +594,57 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
 
 /* ---- the walk ---- */
 
+/* Where each command of an ALTER TABLE with several starts (AlterTableCmd carries no location):
+ * the first token after the table name, then the first after each comma outside parentheses.
+ * Offsets relative to the statement; -1 when unknown. Uses libpg_query's scanner, so commas in
+ * strings, comments and parentheses do not count. */
+static int *command_locations(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *s)
+{
+    int *loc = ms_arena_alloc(ctx->arena, s->n_cmds * sizeof(int));
+    for (size_t i = 0; i < s->n_cmds; i++)
+        loc[i] = -1;
+    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    char *sql = ms_xstrndup(ctx->src->sql + st->start, st->end - st->start);
+    PgQueryScanResult r = pg_query_scan(sql);
+    PgQuery__ScanResult *sr =
+        r.error ? NULL
+                : pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
+    /* comments come back as tokens: look at the others only */
+    size_t n = 0;
+    PgQuery__ScanToken **tok =
+        ms_arena_alloc(ctx->arena, (sr ? sr->n_tokens + 1 : 1) * sizeof(*tok));
+    for (size_t i = 0; sr && i < sr->n_tokens; i++)
+        if (sr->tokens[i]->token != PG_QUERY__TOKEN__SQL_COMMENT &&
+            sr->tokens[i]->token != PG_QUERY__TOKEN__C_COMMENT)
+            tok[n++] = sr->tokens[i];
+    int rel = s->relation ? s->relation->location : -1;
+    size_t t = 0;
+    while (t < n && tok[t]->start < rel)
+        t++;
+    if (t < n && tok[t]->start == rel) {
+        t++; /* the name, then .name parts */
+        while (t + 1 < n && tok[t]->token == PG_QUERY__TOKEN__ASCII_46)
+            t += 2;
+        if (t < n)
+            loc[0] = tok[t]->start;
+        size_t k = 1;
+        for (int depth = 0; t < n && k < s->n_cmds; t++) {
+            PgQuery__Token kind = tok[t]->token;
+            if (kind == PG_QUERY__TOKEN__ASCII_40)
+                depth++;
+            else if (kind == PG_QUERY__TOKEN__ASCII_41)
+                depth--;
+            else if (kind == PG_QUERY__TOKEN__ASCII_44 && depth == 0 && t + 1 < n)
+                loc[k++] = tok[t + 1]->start;
+        }
+    }
+    if (sr)
+        pg_query__scan_result__free_unpacked(sr, NULL);
+    pg_query_free_scan_result(r);
+    free(sql);
+    return loc;
+}
+
 static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
 {
     const struct ms_dispatch *d = ctx->engine->dispatch;
@@ -611,15 +663,18 @@ static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
     }
     if (n->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT) {
         const PgQuery__AlterTableStmt *s = n->alter_table_stmt;
+        int *where = s->n_cmds > 1 && d->n[KIND_ALTER_TABLE_CMD] ? command_locations(ctx, s) : NULL;
         for (size_t c = 0; c < s->n_cmds; c++) {
             if (s->cmds[c]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
                 continue;
+            ctx->cmd_location = where ? where[c] : -1;
             for (size_t i = 0; i < d->n[KIND_ALTER_TABLE_CMD]; i++) {
                 ctx->rule_index = d->rules[KIND_ALTER_TABLE_CMD][i];
                 ms_rules[ctx->rule_index]->visit_alter_table_cmd(ctx, s,
                                                                  s->cmds[c]->alter_table_cmd);
             }
         }
+        ctx->cmd_location = -1;
     }
 }
 
@@ -662,6 +717,7 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         .rule_states = ms_arena_alloc(arena, ms_n_rules * sizeof(void *)),
         .migration = m ? m : &plain,
         .session = session,
+        .cmd_location = -1,
     };
     const struct ms_dispatch *d = e->dispatch;
     for (size_t i = 0; i < d->n[KIND_CHECK_MIGRATION]; i++) {

@@ -349,10 +349,11 @@ static void test_engine__findings_sorted_by_offset_then_rule(void **state)
                         "add-column-not-null 2:26\n"
                         "syntax-error 3:7\n"
                         "drop-table 4:1\n");
+    /* in an ALTER TABLE of several commands, each finding points at its command */
     assert_string_equal(lint(f, "ALTER TABLE t ADD COLUMN b int NOT NULL, DROP COLUMN a;\n"),
-                        "drop-column 1:1\n"
-                        "rename-as-drop 1:1\n"
-                        "add-column-not-null 1:26\n");
+                        "add-column-not-null 1:26\n"
+                        "drop-column 1:42\n"
+                        "rename-as-drop 1:42\n");
     /* several findings of one rule at one offset: by message */
     assert_string_equal(lint(f, "DROP TABLE b, a, c;"),
                         "drop-table 1:1\ndrop-table 1:1\ndrop-table 1:1\n");
