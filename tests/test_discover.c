@@ -226,6 +226,21 @@ static void test_discover__stdin_first(void **state)
     assert_string_equal(f->list.paths[0], "-");
 }
 
+/* Python files are candidates (the history keeps the Alembic revisions); env.py never is. */
+static void test_discover__python_files_but_not_env_py(void **state)
+{
+    struct fixture *f = *state;
+    make_dir(f, "alembic");
+    make_file(f, "alembic/env.py");
+    make_dir(f, "alembic/versions");
+    make_file(f, "alembic/versions/0002_b.py");
+    make_file(f, "alembic/versions/0001_a.py");
+    make_file(f, "alembic/versions/0001_a.pyc");
+    discover_ok(f, at(f, "alembic"));
+    ms_file_list_finish(&f->list);
+    assert_string_equal(listing(f), "alembic/versions/0001_a.py\nalembic/versions/0002_b.py\n");
+}
+
 static void test_discover__empty_folder_is_an_error(void **state)
 {
     struct fixture *f = *state;
@@ -237,7 +252,8 @@ static void test_discover__empty_folder_is_an_error(void **state)
     assert_int_equal(rc, -1);
     char expect[512];
     snprintf(expect, sizeof(expect),
-             "migsafe: %s: no migrations found (migsafe looks for .sql files in folders)\n", empty);
+             "migsafe: %s: no migrations found (migsafe looks for .sql files and Alembic "
+             "revisions in folders)\n", empty);
     assert_string_equal(err, expect);
     free(empty);
     /* what was added before is kept */
@@ -261,7 +277,8 @@ static void test_discover__folder_without_migrations_is_an_error(void **state)
     assert_int_equal(rc, -1);
     char expect[512];
     snprintf(expect, sizeof(expect),
-             "migsafe: %s: no migrations found (migsafe looks for .sql files in folders)\n", m);
+             "migsafe: %s: no migrations found (migsafe looks for .sql files and Alembic "
+             "revisions in folders)\n", m);
     assert_string_equal(err, expect);
     free(m);
     assert_int_equal(f->list.n, 0);
@@ -339,6 +356,7 @@ int main(void)
         T(test_discover__explicit_hidden_or_vendored_folder_is_walked),
         T(test_discover__duplicates_removed),
         T(test_discover__stdin_first),
+        T(test_discover__python_files_but_not_env_py),
         T(test_discover__empty_folder_is_an_error),
         T(test_discover__folder_without_migrations_is_an_error),
         T(test_discover__nonexistent_path_is_an_error),
