@@ -50,7 +50,9 @@ static long walk(const char *dir, struct ms_file_list *l, int depth)
             free(p);
             if (k > 0)
                 added += k;
-        } else if (S_ISREG(st.st_mode) && has_suffix(e->d_name, ".sql")) {
+        } else if (S_ISREG(st.st_mode) &&
+                   (has_suffix(e->d_name, ".sql") ||
+                    (has_suffix(e->d_name, ".py") && strcmp(e->d_name, "env.py") != 0))) {
             add(l, p);
             added++;
         } else {
@@ -78,7 +80,9 @@ int ms_discover(const char *path, struct ms_file_list *l)
     if (n < 0)
         return -1;
     if (n == 0)
-        return ms_error("%s: no migrations found (migsafe looks for .sql files in folders)", path);
+        return ms_error("%s: no migrations found (migsafe looks for .sql files and Alembic "
+                        "revisions in folders)",
+                        path);
     return 0;
 }
 

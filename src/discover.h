@@ -1,7 +1,8 @@
 /* discover.h: turning the paths on the command line into the list of files to lint.
  *
  * A file named on the command line is linted whatever its name; a folder is walked for *.sql
- * files, skipping hidden folders and node_modules. The result is sorted by path (bytewise) so
+ * files and *.py files other than env.py (the history keeps those that are Alembic revisions),
+ * skipping hidden folders and node_modules. The result is sorted by path (bytewise) so
  * output never depends on the order readdir returns. */
 #ifndef MS_DISCOVER_H
 #define MS_DISCOVER_H

@@ -30,6 +30,7 @@ struct ms_migration {
     size_t up_offset;
     bool is_merge; /* an Alembic merge revision: empty bodies are correct */
     /* history, for tools whose migrations name their parent (Alembic) */
+    size_t revision_offset;   /* the revision assignment */
     size_t parent_offset;     /* the down_revision assignment */
     size_t n_unknown_parents; /* parents (down_revision, depends_on) not in the folder */
     const char **unknown_parents;

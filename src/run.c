@@ -5,7 +5,9 @@
  * the reporter writes it. Memory is bounded by the window, never by the number of files, and
  * one very large file still uses every thread (its statements are spread over them). */
 #include "run.h"
+#include "alembic.h"
 #include "discover.h"
+#include "history.h"
 #include "pool.h"
 
 #define WINDOW_FILES 32
@@ -14,11 +16,16 @@
 
 struct file_job {
     const char *path;
+    struct ms_history_entry *entry;
+    bool close_transaction; /* the next revision does not continue this one's transaction */
+    struct ms_migration migration;
     struct ms_arena arena;
     struct ms_source src;
     struct ms_parsed parsed;
     bool failed;
     char error[512];
+    size_t n_notes; /* what the Alembic lowering skipped, for --verbose */
+    const struct ms_alembic_note *notes;
 };
 
 struct window {
@@ -32,6 +39,38 @@ struct window {
     } * chunks;
 };
 
+/* Lowers an Alembic revision to the SQL Alembic emits and fills in its way back. */
+static bool load_alembic(struct window *w, struct file_job *f)
+{
+    struct ms_alembic_options opts = {
+        .lint_downgrade = false,
+        .verbose = w->opts->verbose,
+        .open_transaction = !f->entry->shares_transaction,
+        .close_transaction = f->close_transaction,
+    };
+    struct ms_alembic_result res;
+    char err[256];
+    if (ms_alembic_lower(&f->src, &f->arena, &opts, &res, err, sizeof(err)) < 0) {
+        snprintf(f->error, sizeof(f->error), "%s:%s (not valid Python)", f->src.path, err);
+        f->failed = true;
+        return false;
+    }
+    struct ms_migration *m = &f->migration;
+    static const enum ms_down downs[] = {
+        [MS_BODY_ABSENT] = MS_DOWN_ABSENT,
+        [MS_BODY_EMPTY] = MS_DOWN_EMPTY,
+        [MS_BODY_RAISES] = MS_DOWN_RAISES,
+        [MS_BODY_CODE] = MS_DOWN_PRESENT,
+    };
+    m->down = downs[res.downgrade];
+    m->down_offset = res.downgrade_offset;
+    m->up_empty = res.upgrade != MS_BODY_CODE || res.upgrade_calls == 0;
+    m->up_offset = res.upgrade_offset;
+    f->n_notes = res.n_notes;
+    f->notes = res.notes;
+    return true;
+}
+
 static void load_one(void *arg, size_t i, int thread)
 {
     (void)thread;
@@ -44,6 +83,9 @@ static void load_one(void *arg, size_t i, int thread)
         f->failed = true;
         return;
     }
+    f->migration = f->entry->migration;
+    if (f->migration.tool == MS_TOOL_ALEMBIC && !load_alembic(w, f))
+        return;
     ms_parse_split(&f->src, &f->arena, w->n_threads, &f->parsed);
 }
 
@@ -89,6 +131,14 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
         if (ms_discover(opts->paths[i], &list) < 0)
             status = 2;
     ms_file_list_finish(&list);
+    struct ms_history history;
+    ms_history_build(&list, opts->verbose, &history);
+    if (history.n == 0 && list.n > 0) {
+        ms_error("no migrations to lint (no .sql file or Alembic revision among the paths)");
+        status = 2;
+    }
+    struct ms_session session;
+    ms_session_init(&session);
 
     struct ms_pool *pool = ms_pool_new(opts->jobs);
     struct ms_report rep = {
@@ -103,14 +153,16 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
     struct ms_diags diags = {0};
     size_t failing = 0;
 
-    for (size_t next = 0; next < list.n;) {
+    for (size_t next = 0; next < history.n;) {
         size_t bytes = 0;
         w.n_files = 0;
-        while (next < list.n && w.n_files < WINDOW_FILES &&
+        while (next < history.n && w.n_files < WINDOW_FILES &&
                (w.n_files == 0 || bytes < WINDOW_BYTES)) {
             struct file_job *f = &w.files[w.n_files++];
             memset(f, 0, sizeof(*f));
-            f->path = list.paths[next++];
+            f->entry = &history.entries[next++];
+            f->path = f->entry->path;
+            f->close_transaction = next >= history.n || !history.entries[next].shares_transaction;
             ms_arena_init(&f->arena);
             bytes += file_size_hint(f->path);
         }
@@ -120,17 +172,25 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
 
         for (size_t i = 0; i < w.n_files; i++) {
             struct file_job *f = &w.files[i];
+            if (!f->entry->shares_transaction)
+                ms_session_reset(&session);
             if (f->failed) {
                 ms_error("%s", f->error);
                 status = 2;
             } else {
+                for (size_t k = 0; opts->verbose && k < f->n_notes; k++) {
+                    struct ms_pos p = ms_source_pos(&f->src, f->notes[k].offset);
+                    fprintf(stderr, "migsafe: %s:%" PRIu32 ":%" PRIu32 ": note: %s\n", f->src.path,
+                            p.line, p.col, f->notes[k].message);
+                }
                 if (f->parsed.n_stmts == 0)
                     fprintf(stderr, "migsafe: %s: note: no SQL statements to lint\n", f->src.path);
                 else if (opts->verbose)
                     fprintf(stderr, "migsafe: %s: %zu statements\n", f->src.path,
                             f->parsed.n_stmts);
                 diags.n = 0;
-                ms_engine_lint(engine, &f->src, &f->parsed, &f->arena, &diags);
+                ms_engine_lint_migration(engine, &f->src, &f->parsed, &f->migration, &session,
+                                         &f->arena, &diags);
                 for (size_t k = 0; k < diags.n; k++) {
                     rep.n_by_severity[diags.items[k].severity]++;
                     if (opts->fail_on && diags.items[k].severity >= opts->fail_on)
@@ -149,6 +209,8 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
     free(w.chunks);
     free(w.files);
     ms_pool_free(pool);
+    ms_session_release(&session);
+    ms_history_release(&history);
     ms_file_list_release(&list);
     if (status == 0 && failing > 0)
         status = 1;

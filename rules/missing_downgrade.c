@@ -1,0 +1,45 @@
+/* missing-downgrade: a migration with no way back (no downgrade, or one that does nothing).
+ * Docs: docs/rules/missing-downgrade.md. Fixtures: fixtures/rules/missing-downgrade/. */
+#include "rule.h"
+
+/* When a deploy goes wrong, the way back is the downgrade. One that is missing, empty or raises
+ * is found out at the worst moment: during an incident, with the schema half changed. A merge
+ * revision is exempt: it changes nothing, so an empty downgrade is its correct undo. */
+static void check_migration(struct ms_ctx *ctx, const struct ms_migration *m)
+{
+    if (m->is_merge)
+        return;
+    const char *name = m->name ? m->name : "this migration";
+    switch (m->down) {
+    case MS_DOWN_ABSENT:
+        ms_report_offset(ctx, m->down_offset,
+                         "revision \"%s\" has no downgrade(): it cannot be "
+                         "rolled back",
+                         name);
+        break;
+    case MS_DOWN_EMPTY:
+        ms_report_offset(ctx, m->down_offset,
+                         "downgrade() of revision \"%s\" does nothing: rolling back leaves the "
+                         "upgrade's changes in place",
+                         name);
+        break;
+    case MS_DOWN_RAISES:
+        ms_report_offset(
+            ctx, m->down_offset,
+            "downgrade() of revision \"%s\" raises: the revision cannot be rolled back", name);
+        break;
+    case MS_DOWN_NOT_APPLICABLE:
+    case MS_DOWN_PRESENT:
+        break;
+    }
+}
+
+const struct ms_rule ms_rule_missing_downgrade = {
+    .id = "missing-downgrade",
+    .severity = MS_ERROR,
+    .category = "reversibility",
+    .summary = "a migration has no working downgrade",
+    .help = "write a downgrade() that undoes the upgrade (drop what it creates, restore what it "
+            "changes); if the change truly cannot be undone, say why in a migsafe:ignore comment",
+    .check_migration = check_migration,
+};

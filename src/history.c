@@ -1,0 +1,429 @@
+/* history.c: run order and revision-graph facts (see history.h). */
+#include "history.h"
+#include "alembic.h"
+#include "source.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+bool ms_history_is_python(const char *path)
+{
+    size_t n = strlen(path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return n > 3 && strcmp(path + n - 3, ".py") == 0 && strcmp(base, "env.py") != 0;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? ms_xstrndup(path, (size_t)(slash - path)) : ms_xstrdup(".");
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (;;) {
+        MS_GROW(buf, cap, *len + 65536);
+        size_t n = fread(buf + *len, 1, cap - *len - 1, fp);
+        *len += n;
+        if (n == 0 || *len > MS_SOURCE_MAX_BYTES)
+            break;
+    }
+    fclose(fp);
+    buf[*len] = '\0';
+    return buf;
+}
+
+/* The history a revision belongs to, first guess: the versions/ folder above it (revisions in
+ * folders below versions/ belong to its history when Alembic's version_locations point
+ * there, as with per-release folders; split_archives() takes out the folders that are not
+ * linked to the rest), else the revision's own folder. */
+static char *history_group(const char *path)
+{
+    char *dir = dir_of(path);
+    char *v = ms_xstrdup(dir);
+    for (int level = 0; level < 6; level++) {
+        const char *base = strrchr(v, '/');
+        if (strcmp(base ? base + 1 : v, "versions") == 0) {
+            free(dir);
+            return v;
+        }
+        char *slash = strrchr(v, '/');
+        if (!slash || slash == v)
+            break;
+        *slash = '\0';
+    }
+    free(v);
+    return dir;
+}
+
+/* env.py of the script folder (beside versions/, a level or two up) asks for one transaction
+ * per revision. */
+static bool transaction_per_migration(const char *group)
+{
+    static const char *const places[] = {"/env.py", "/../env.py", "/../../env.py"};
+    char path[4096];
+    size_t len = 0;
+    char *text = NULL;
+    for (size_t i = 0; i < MS_ARRAY_LEN(places) && !text; i++) {
+        snprintf(path, sizeof(path), "%s%s", group, places[i]);
+        text = read_all(path, &len);
+    }
+    if (!text)
+        return false;
+    int code;
+    PCRE2_SIZE at;
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR) "^[^#\\n]*\\btransaction_per_migration\\s*=\\s*True\\b",
+                      PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE, &code, &at, NULL);
+    if (!re)
+        ms_die("history: cannot compile a pattern (%d)", code);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    bool found = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, md, NULL) >= 0;
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    free(text);
+    return found;
+}
+
+/* One revision of a folder while the graph is built. */
+struct rev {
+    size_t entry; /* index in the output */
+    struct ms_alembic_header h;
+    size_t *parents; /* indexes of known parents (down_revision only) */
+    size_t n_parents;
+    size_t n_children;
+    size_t component;
+    bool placed;
+    const char *labels; /* the branch labels on its chain, joined (heads only) */
+};
+
+static size_t find_root(size_t *up, size_t i)
+{
+    while (up[i] != i)
+        i = up[i] = up[up[i]];
+    return i;
+}
+
+struct id_index {
+    const char *id;
+    size_t rev;
+};
+
+static int compare_ids(const void *a, const void *b)
+{
+    const struct id_index *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->rev < y->rev ? -1 : x->rev > y->rev);
+}
+
+static int lookup(const struct id_index *idx, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(idx[mid].id, id);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(idx[lo].id, id) == 0 ? (int)idx[lo].rev : -1;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The branch labels on the chain below (and at) a head, sorted and joined: heads with the same
+ * labels belong to one line of history. */
+static const char *chain_labels(struct rev *revs, size_t n, size_t head, struct ms_arena *arena)
+{
+    bool *seen = ms_xcalloc(n, 1);
+    size_t *stack = ms_xmalloc(n * sizeof(size_t));
+    size_t top = 0, n_labels = 0, cap = 0;
+    const char **labels = NULL;
+    stack[top++] = head;
+    seen[head] = true;
+    while (top) {
+        struct rev *r = &revs[stack[--top]];
+        for (size_t i = 0; i < r->h.n_branch_labels; i++) {
+            MS_GROW(labels, cap, n_labels + 1);
+            labels[n_labels++] = r->h.branch_labels[i].name;
+        }
+        for (size_t i = 0; i < r->n_parents; i++)
+            if (!seen[r->parents[i]]) {
+                seen[r->parents[i]] = true;
+                stack[top++] = r->parents[i];
+            }
+    }
+    if (n_labels)
+        qsort(labels, n_labels, sizeof(*labels), compare_strings);
+    size_t len = 1;
+    for (size_t i = 0; i < n_labels; i++)
+        len += strlen(labels[i]) + 1;
+    char *out = ms_arena_alloc(arena, len);
+    for (size_t i = 0, k = 0; i < n_labels; i++) {
+        size_t l = strlen(labels[i]);
+        memcpy(out + k, labels[i], l);
+        k += l;
+        out[k++] = ',';
+    }
+    free(labels);
+    free(stack);
+    free(seen);
+    return out;
+}
+
+/* Builds the graph of one folder's revisions (entries[first, first + n), in path order), then
+ * rewrites those entries in chain order with their facts. */
+static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool per_migration)
+{
+    struct ms_arena *arena = &h->arena;
+    struct rev *revs = ms_xcalloc(n, sizeof(*revs));
+    struct id_index *idx = ms_xcalloc(n ? n : 1, sizeof(*idx));
+    size_t n_idx = 0;
+    for (size_t i = 0; i < n; i++) {
+        revs[i].entry = first + i;
+        revs[i].h = *h->entries[first + i].header;
+        if (revs[i].h.revision)
+            idx[n_idx++] = (struct id_index){revs[i].h.revision, i};
+    }
+    qsort(idx, n_idx, sizeof(*idx), compare_ids);
+
+    size_t *up = ms_xmalloc((n ? n : 1) * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        up[i] = i;
+    for (size_t i = 0; i < n; i++) {
+        struct rev *r = &revs[i];
+        struct ms_migration *m = &h->entries[r->entry].migration;
+        m->tool = MS_TOOL_ALEMBIC;
+        m->name = r->h.revision;
+        m->revision_offset = r->h.revision_offset;
+        m->parent_offset = r->h.down_offset;
+        m->is_merge = r->h.n_down > 1;
+        r->parents = ms_arena_alloc(arena, (r->h.n_down + 1) * sizeof(size_t));
+        const char **unknown =
+            ms_arena_alloc(arena, (r->h.n_down + r->h.n_depends + 1) * sizeof(char *));
+        for (size_t k = 0; k < r->h.n_down + r->h.n_depends; k++) {
+            bool is_down = k < r->h.n_down;
+            const char *id = is_down ? r->h.down[k].name : r->h.depends[k - r->h.n_down].name;
+            int p = lookup(idx, n_idx, id);
+            if (p < 0) {
+                /* depends_on may name a branch label instead of an id */
+                bool label = false;
+                for (size_t j = 0; !is_down && j < n && !label; j++)
+                    for (size_t b = 0; b < revs[j].h.n_branch_labels && !label; b++)
+                        label = strcmp(revs[j].h.branch_labels[b].name, id) == 0;
+                if (!label)
+                    unknown[m->n_unknown_parents++] = id;
+            } else if (is_down) {
+                r->parents[r->n_parents++] = (size_t)p;
+                revs[p].n_children++;
+                up[find_root(up, i)] = find_root(up, (size_t)p);
+            }
+        }
+        m->unknown_parents = unknown;
+    }
+    /* duplicates: neighbours in the sorted index */
+    for (size_t k = 1; k < n_idx; k++)
+        if (strcmp(idx[k].id, idx[k - 1].id) == 0) {
+            h->entries[revs[idx[k].rev].entry].migration.duplicate_of =
+                h->entries[revs[idx[k - 1].rev].entry].path;
+            if (!h->entries[revs[idx[k - 1].rev].entry].migration.duplicate_of)
+                h->entries[revs[idx[k - 1].rev].entry].migration.duplicate_of =
+                    h->entries[revs[idx[k].rev].entry].path;
+        }
+    /* heads: no child; several heads of one component and one line of labels conflict */
+    for (size_t i = 0; i < n; i++) {
+        revs[i].component = find_root(up, i);
+        if (revs[i].n_children == 0 && revs[i].h.revision)
+            revs[i].labels = chain_labels(revs, n, i, arena);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!revs[i].labels)
+            continue;
+        size_t count = 0;
+        for (size_t j = 0; j < n; j++)
+            count += revs[j].labels && revs[j].component == revs[i].component &&
+                     strcmp(revs[j].labels, revs[i].labels) == 0;
+        struct ms_migration *m = &h->entries[revs[i].entry].migration;
+        m->is_head = true;
+        if (count < 2)
+            continue;
+        const char **heads = ms_arena_alloc(arena, count * sizeof(char *));
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            if (revs[j].labels && revs[j].component == revs[i].component &&
+                strcmp(revs[j].labels, revs[i].labels) == 0)
+                heads[k++] = revs[j].h.revision;
+        qsort(heads, count, sizeof(*heads), compare_strings);
+        m->n_heads = count;
+        m->heads = heads;
+    }
+    /* run order: parents before children (Kahn), ties by path */
+    struct ms_history_entry *sorted = ms_xcalloc(n ? n : 1, sizeof(*sorted));
+    size_t *pending = ms_xcalloc(n ? n : 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        pending[i] = revs[i].n_parents;
+    size_t done = 0;
+    while (done < n) {
+        size_t pick = n;
+        for (size_t i = 0; i < n && pick == n; i++)
+            if (!revs[i].placed && pending[i] == 0)
+                pick = i;
+        if (pick == n) /* a cycle: place the rest by path */
+            for (size_t i = 0; i < n && pick == n; i++)
+                if (!revs[i].placed)
+                    pick = i;
+        revs[pick].placed = true;
+        sorted[done] = h->entries[revs[pick].entry];
+        sorted[done].shares_transaction = done > 0 && !per_migration;
+        done++;
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < revs[i].n_parents; k++)
+                if (revs[i].parents[k] == pick && pending[i] > 0)
+                    pending[i]--;
+    }
+    memcpy(&h->entries[first], sorted, n * sizeof(*sorted));
+    free(sorted);
+    free(pending);
+    free(up);
+    free(idx);
+    free(revs);
+}
+
+/* By group (an Alembic script folder, or the file's folder); Alembic revisions first; then by
+ * path. */
+static int compare_entries(const void *pa, const void *pb)
+{
+    const struct ms_history_entry *a = pa, *b = pb;
+    int c = strcmp(a->group, b->group);
+    if (c)
+        return c;
+    bool ra = a->migration.tool == MS_TOOL_ALEMBIC, rb = b->migration.tool == MS_TOOL_ALEMBIC;
+    if (ra != rb)
+        return ra ? -1 : 1;
+    return strcmp(a->path, b->path);
+}
+
+/* A folder below versions/ whose revisions name no revision outside it, and that no revision
+ * outside it names, is not part of the versions/ history (Alembic does not read folders below
+ * versions/ unless told to): an archive of squashed revisions, say. Gives each such folder a
+ * history of its own. Returns whether any group changed. Entries are sorted by group. */
+static bool split_archives(struct ms_history *h)
+{
+    bool changed = false;
+    for (size_t i = 0, j; i < h->n; i = j) {
+        const char *group = h->entries[i].group;
+        for (j = i; j < h->n && strcmp(h->entries[j].group, group) == 0; j++)
+            ;
+        if (h->entries[i].migration.tool != MS_TOOL_ALEMBIC)
+            continue;
+        size_t n = j - i, n_idx = 0;
+        struct id_index *idx = ms_xcalloc(n, sizeof(*idx));
+        char **dirs = ms_xcalloc(n, sizeof(char *));
+        bool *linked = ms_xcalloc(n, sizeof(bool));
+        for (size_t k = 0; k < n; k++) {
+            struct ms_history_entry *e = &h->entries[i + k];
+            dirs[k] = dir_of(e->path);
+            if (e->header && e->header->revision)
+                idx[n_idx++] = (struct id_index){e->header->revision, k};
+        }
+        qsort(idx, n_idx, sizeof(*idx), compare_ids);
+        for (size_t k = 0; k < n; k++) {
+            const struct ms_alembic_header *hd = h->entries[i + k].header;
+            for (size_t d = 0; hd && d < hd->n_down + hd->n_depends; d++) {
+                const char *id =
+                    d < hd->n_down ? hd->down[d].name : hd->depends[d - hd->n_down].name;
+                int p = lookup(idx, n_idx, id);
+                if (p >= 0 && strcmp(dirs[p], dirs[k]) != 0)
+                    linked[k] = linked[p] = true;
+            }
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(dirs[k], group) == 0)
+                continue;
+            bool any = false;
+            for (size_t m = 0; m < n && !any; m++)
+                any = linked[m] && strcmp(dirs[m], dirs[k]) == 0;
+            if (!any) {
+                h->entries[i + k].group = ms_arena_strdup(&h->arena, dirs[k]);
+                changed = true;
+            }
+        }
+        for (size_t k = 0; k < n; k++)
+            free(dirs[k]);
+        free(dirs);
+        free(linked);
+        free(idx);
+    }
+    return changed;
+}
+
+void ms_history_build(struct ms_file_list *list, bool verbose, struct ms_history *out)
+{
+    memset(out, 0, sizeof(*out));
+    ms_arena_init(&out->arena);
+    out->entries = ms_xcalloc(list->n ? list->n : 1, sizeof(*out->entries));
+    /* keep SQL files and Alembic revisions; the list is sorted by path, so a folder's files
+     * are contiguous */
+    for (size_t i = 0; i < list->n; i++) {
+        const char *p = list->paths[i];
+        if (ms_history_is_python(p)) {
+            size_t len;
+            char *text = read_all(p, &len);
+            struct ms_alembic_header *header = ms_arena_alloc(&out->arena, sizeof(*header));
+            bool rev = text && ms_alembic_is_revision(text, len) &&
+                       ms_alembic_read_header(text, len, &out->arena, header) == 0;
+            free(text);
+            if (!rev) {
+                if (verbose)
+                    fprintf(stderr, "migsafe: %s: skipped (not an Alembic revision)\n", p);
+                continue;
+            }
+            out->entries[out->n].migration.tool = MS_TOOL_ALEMBIC;
+            out->entries[out->n].header = header;
+            char *g = history_group(p);
+            out->entries[out->n].group = ms_arena_strdup(&out->arena, g);
+            free(g);
+        } else {
+            char *g = dir_of(p);
+            out->entries[out->n].group = ms_arena_strdup(&out->arena, g);
+            free(g);
+        }
+        out->entries[out->n++].path = p;
+    }
+    /* a folder's revisions together (first), whatever other files sit between them by path */
+    qsort(out->entries, out->n, sizeof(*out->entries), compare_entries);
+    if (split_archives(out))
+        qsort(out->entries, out->n, sizeof(*out->entries), compare_entries);
+    /* each folder's revisions, reordered by their chain */
+    for (size_t i = 0; i < out->n;) {
+        if (out->entries[i].migration.tool != MS_TOOL_ALEMBIC) {
+            i++;
+            continue;
+        }
+        const char *group = out->entries[i].group;
+        size_t j = i;
+        while (j < out->n && out->entries[j].migration.tool == MS_TOOL_ALEMBIC &&
+               strcmp(out->entries[j].group, group) == 0)
+            j++;
+        analyse_folder(out, i, j - i, transaction_per_migration(group));
+        i = j;
+    }
+}
+
+void ms_history_release(struct ms_history *h)
+{
+    free(h->entries);
+    ms_arena_release(&h->arena);
+    memset(h, 0, sizeof(*h));
+}
