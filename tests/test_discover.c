@@ -253,7 +253,8 @@ static void test_discover__empty_folder_is_an_error(void **state)
     char expect[512];
     snprintf(expect, sizeof(expect),
              "migsafe: %s: no migrations found (migsafe looks for .sql files and Alembic "
-             "revisions in folders)\n", empty);
+             "revisions in folders)\n",
+             empty);
     assert_string_equal(err, expect);
     free(empty);
     /* what was added before is kept */
@@ -278,7 +279,8 @@ static void test_discover__folder_without_migrations_is_an_error(void **state)
     char expect[512];
     snprintf(expect, sizeof(expect),
              "migsafe: %s: no migrations found (migsafe looks for .sql files and Alembic "
-             "revisions in folders)\n", m);
+             "revisions in folders)\n",
+             m);
     assert_string_equal(err, expect);
     free(m);
     assert_int_equal(f->list.n, 0);
