@@ -1,5 +1,6 @@
 /* engine.c: rule dispatch and the per-migration context (see engine.h and rule.h). */
 #include "engine.h"
+#include "suppress.h"
 
 /* ---- the registry ---- */
 
@@ -352,6 +353,11 @@ static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const c
     const struct ms_segment *seg;
     d->offset = ms_source_map(ctx->src, offset, &seg);
     d->end = seg && !seg->verbatim ? seg->origin_end : ms_source_map(ctx->src, st->end, NULL);
+    const struct ms_segment *first;
+    d->stmt_offset = ms_source_map(ctx->src, st->start, &first);
+    d->stmt_end = first && !first->verbatim ? first->origin_end : d->end;
+    if (d->stmt_end < d->stmt_offset)
+        d->stmt_end = d->stmt_offset;
     if (d->end < d->offset)
         d->end = d->offset;
     d->message = ms_arena_vprintf(ctx->arena, fmt, ap);
@@ -395,6 +401,8 @@ struct ms_diag *ms_report_offset(struct ms_ctx *ctx, size_t offset, const char *
         .severity = ctx->engine->severity[ctx->rule_index],
         .offset = offset,
         .end = end,
+        .stmt_offset = offset,
+        .stmt_end = end,
         .message = ms_arena_vprintf(ctx->arena, fmt, ap),
         .help = r->help,
     };
@@ -408,6 +416,23 @@ void ms_diag_set_help(struct ms_ctx *ctx, struct ms_diag *d, const char *fmt, ..
     va_start(ap, fmt);
     d->help = ms_arena_vprintf(ctx->arena, fmt, ap);
     va_end(ap);
+}
+
+/* The migration a finding at `offset` belongs to: the section holding it, else the
+ * migration's own name. */
+static const char *migration_at(const struct ms_migration *m, size_t offset)
+{
+    const char *name = m->name;
+    for (size_t lo = 0, hi = m->n_sections; lo < hi;) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->sections[mid].offset <= offset) {
+            name = m->sections[mid].name;
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return name;
 }
 
 /* ---- the session: what a run of migrations shares ---- */
@@ -755,6 +780,9 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
             ms_rules[ctx.rule_index]->end_migration(&ctx);
         }
     }
+    ms_suppress_apply(e, src, ctx.migration->tool == MS_TOOL_ALEMBIC, out, first, arena);
+    for (size_t i = first; i < out->n; i++)
+        out->items[i].migration = migration_at(ctx.migration, out->items[i].offset);
     if (out->n > first)
         qsort(out->items + first, out->n - first, sizeof(struct ms_diag), compare_diags);
     if (session == &own)

@@ -21,8 +21,17 @@ enum ms_down {
     MS_DOWN_RAISES, /* raise NotImplementedError */
 };
 
+/* A part of one file that is a migration of its own: `alembic upgrade --sql` output holds one
+ * "-- Running upgrade a -> b" section per revision. */
+struct ms_section {
+    size_t offset; /* where the section starts in the text */
+    const char *name;
+};
+
 struct ms_migration {
     enum ms_tool tool;
+    size_t n_sections; /* sorted by offset; findings before the first have no section */
+    const struct ms_section *sections;
     const char *name; /* revision id or version for messages; NULL when the file is enough */
     enum ms_down down;
     size_t down_offset; /* where the downgrade is (or would be) defined */

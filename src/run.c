@@ -10,6 +10,10 @@
 #include "history.h"
 #include "pool.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <pthread.h>
+
 #define WINDOW_FILES 32
 #define WINDOW_BYTES ((size_t)16 << 20)
 #define CHUNK_STMTS  128
@@ -71,6 +75,55 @@ static bool load_alembic(struct window *w, struct file_job *f)
     return true;
 }
 
+/* `alembic upgrade --sql` output: each "-- Running upgrade a -> b" comment starts the SQL of
+ * revision b (downgrade sections name the revision they undo, a). */
+static pcre2_code *running_re;
+static pthread_once_t running_once = PTHREAD_ONCE_INIT;
+
+static void compile_running(void)
+{
+    int code;
+    PCRE2_SIZE at;
+    running_re =
+        pcre2_compile((PCRE2_SPTR) "^-- Running (upgrade|downgrade) ([^ \\r\\n]*) -> ([^ \\r\\n]+)",
+                      PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE, &code, &at, NULL);
+    if (!running_re)
+        ms_die("cannot compile the offline-SQL pattern (%d)", code);
+}
+
+static void find_sections(struct file_job *f)
+{
+    const struct ms_source *src = &f->src;
+    if (!memmem(src->text, src->len, "-- Running ", 11))
+        return;
+    pthread_once(&running_once, compile_running);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(running_re, NULL);
+    struct ms_section *sections = NULL;
+    size_t n = 0, cap = 0;
+    for (PCRE2_SIZE at = 0; at < src->len && pcre2_match(running_re, (PCRE2_SPTR)src->text,
+                                                         src->len, at, 0, md, NULL) > 0;) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        bool up = ov[3] - ov[2] == strlen("upgrade");
+        size_t g = up ? 3 : 2; /* the revision the section applies (or undoes) */
+        MS_GROW(sections, cap, n + 1);
+        sections[n].offset = ov[0];
+        sections[n].name =
+            ov[2 * g + 1] > ov[2 * g]
+                ? ms_arena_strndup(&f->arena, src->text + ov[2 * g], ov[2 * g + 1] - ov[2 * g])
+                : NULL;
+        n++;
+        at = ov[1] > at ? ov[1] : at + 1;
+    }
+    pcre2_match_data_free(md);
+    if (n) {
+        struct ms_section *copy = ms_arena_alloc(&f->arena, n * sizeof(*copy));
+        memcpy(copy, sections, n * sizeof(*copy));
+        f->migration.sections = copy;
+        f->migration.n_sections = n;
+    }
+    free(sections);
+}
+
 static void load_one(void *arg, size_t i, int thread)
 {
     (void)thread;
@@ -86,6 +139,8 @@ static void load_one(void *arg, size_t i, int thread)
     f->migration = f->entry->migration;
     if (f->migration.tool == MS_TOOL_ALEMBIC && !load_alembic(w, f))
         return;
+    if (f->migration.tool == MS_TOOL_SQL)
+        find_sections(f);
     ms_parse_split(&f->src, &f->arena, w->n_threads, &f->parsed);
 }
 

@@ -28,6 +28,8 @@ static json_t *diag_object(const struct ms_source *src, const struct ms_diag *d)
     json_object_set_new(o, "category", ms_json_string(d->rule->category));
     json_object_set_new(o, "message", ms_json_string(d->message));
     json_object_set_new(o, "help", ms_json_string(d->help));
+    if (d->migration)
+        json_object_set_new(o, "migration", ms_json_string(d->migration));
     json_object_set_new(o, "line", json_integer(start.line));
     json_object_set_new(o, "column", json_integer(start.col));
     json_object_set_new(o, "end_line", json_integer(end.line));

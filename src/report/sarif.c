@@ -306,9 +306,12 @@ static json_t *result_object(const struct ms_source *src, const struct ms_diag *
     json_object_set_new(o, "level", ms_json_string(level_name(d->severity)));
     json_object_set_new(o, "message", text_object(ms_json_string(d->message)));
     json_object_set_new(o, "locations", locs);
-    if (d->help && *d->help) {
+    if ((d->help && *d->help) || d->migration) {
         json_t *props = json_object();
-        json_object_set_new(props, "help", ms_json_string(d->help));
+        if (d->help && *d->help)
+            json_object_set_new(props, "help", ms_json_string(d->help));
+        if (d->migration)
+            json_object_set_new(props, "migration", ms_json_string(d->migration));
         json_object_set_new(o, "properties", props);
     }
     return o;

@@ -66,6 +66,9 @@ static void text_file(struct ms_report *r, const struct ms_source *src, const st
                 k++;
         }
         fprintf(r->out, "%s^%s\n", paint(r, severity_colour(d->severity)), paint(r, RESET));
+        if (d->migration)
+            fprintf(r->out, "%*s %s=%s %snote:%s in migration \"%s\"\n", w, "", paint(r, BLUE),
+                    paint(r, RESET), paint(r, BOLD), paint(r, RESET), d->migration);
         if (d->help && *d->help) {
             fprintf(r->out, "%*s %s=%s %shelp:%s ", w, "", paint(r, BLUE), paint(r, RESET),
                     paint(r, BOLD), paint(r, RESET));
