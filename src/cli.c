@@ -15,6 +15,7 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  -f, --format FORMAT     text (default), json, sarif, gcc or github\n"
+    "      --config FILE       settings for every file, instead of the nearest .migsafe.yml\n"
     "      --pg-version N      PostgreSQL major the migrations run on (default 15)\n"
     "      --fail-on LEVEL     exit 1 on findings at or above error (default), warning,\n"
     "                          info; never: exit 0 whatever is found\n"
@@ -40,6 +41,7 @@ enum {
     OPT_ENABLE,
     OPT_DISABLE,
     OPT_STDIN_FILENAME,
+    OPT_CONFIG,
     OPT_COLOR,
 };
 
@@ -50,6 +52,7 @@ static const struct option long_options[] = {
     {"enable", required_argument, NULL, OPT_ENABLE},
     {"disable", required_argument, NULL, OPT_DISABLE},
     {"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"jobs", required_argument, NULL, 'j'},
@@ -82,18 +85,28 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     return true;
 }
 
-/* --enable/--disable take a comma-separated list; every id must exist. */
-static int set_rules(struct ms_engine *e, const char *list, bool enabled)
+/* --enable/--disable take a comma-separated list; every id must exist. The ids are kept (in
+ * `keep`, freed by the caller) for the per-file settings, and applied to e for `rules`. */
+static int set_rules(struct ms_engine *e, const char *list, bool enabled,
+                     struct ms_rule_switch **sw, size_t *n, size_t *cap, char ***keep,
+                     size_t *n_keep)
 {
     char *copy = ms_xstrdup(list);
+    *keep = ms_xrealloc(*keep, (*n_keep + 1) * sizeof(char *));
+    (*keep)[(*n_keep)++] = copy;
     int rc = 0;
     for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
         while (*id == ' ')
             id++;
-        if (*id && ms_engine_set_enabled(e, id, enabled) < 0)
+        if (!*id)
+            continue;
+        if (ms_engine_set_enabled(e, id, enabled) < 0) {
             rc = -1;
+            continue;
+        }
+        MS_GROW(*sw, *cap, *n + 1);
+        (*sw)[(*n)++] = (struct ms_rule_switch){id, enabled};
     }
-    free(copy);
     return rc;
 }
 
@@ -152,9 +165,11 @@ int main(int argc, char **argv)
     ms_engine_init(&engine);
     struct ms_run_options opts = {
         .format = ms_report_find("text"),
-        .fail_on = MS_ERROR,
         .jobs = default_jobs(),
     };
+    struct ms_rule_switch *switches = NULL;
+    size_t n_switches = 0, cap_switches = 0, n_keep = 0;
+    char **keep = NULL;
     const char *color = "auto";
     int rc = 0;
 
@@ -194,22 +209,29 @@ int main(int argc, char **argv)
                 rc = usage_error(
                     "--pg-version takes a PostgreSQL major version such as 15, not \"%s\"", optarg);
             else
-                engine.pg_version = (int)v;
+                engine.pg_version = opts.overrides.pg_version = (int)v;
             break;
         case OPT_FAIL_ON:
+            opts.overrides.fail_on_set = true;
             if (strcmp(optarg, "never") == 0)
-                opts.fail_on = 0;
-            else if (!(opts.fail_on = ms_severity_parse(optarg)))
+                opts.overrides.fail_on = 0;
+            else if (!(opts.overrides.fail_on = ms_severity_parse(optarg)))
                 rc = usage_error("--fail-on takes error, warning, info or never, not \"%s\"",
                                  optarg);
             break;
         case OPT_ENABLE:
         case OPT_DISABLE:
-            if (set_rules(&engine, optarg, c == OPT_ENABLE) < 0)
+            if (set_rules(&engine, optarg, c == OPT_ENABLE, &switches, &n_switches, &cap_switches,
+                          &keep, &n_keep) < 0)
                 rc = 2;
             break;
         case OPT_STDIN_FILENAME:
             opts.stdin_filename = optarg;
+            break;
+        case OPT_CONFIG:
+            if (access(optarg, R_OK) != 0)
+                rc = usage_error("--config %s: %s", optarg, strerror(errno));
+            opts.overrides.config_path = optarg;
             break;
         case OPT_COLOR:
             color = optarg;
@@ -228,13 +250,13 @@ int main(int argc, char **argv)
             break;
         case 'h':
             fputs(usage_text, stdout);
-            ms_engine_release(&engine);
-            return 0;
+            rc = -1;
+            break;
         case 'V':
             printf("migsafe %s (%s grammar, libpg_query %s)\n", MS_VERSION, MS_GRAMMAR_NAME,
                    PG_VERSION);
-            ms_engine_release(&engine);
-            return 0;
+            rc = -1;
+            break;
         case ':':
             rc = usage_error("option %s needs a value", argv[optind - 1]);
             break;
@@ -248,20 +270,24 @@ int main(int argc, char **argv)
     if (!rc && optind >= argc)
         rc = usage_error("%s",
                          "no PATH given (a migration file, a folder, or - for standard input)");
-    if (rc) {
-        ms_engine_release(&engine);
-        return rc;
-    }
+    if (rc)
+        goto done;
     const char *no_color = getenv("NO_COLOR");
     opts.color = strcmp(color, "always") == 0 ||
                  (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
                   opts.format == ms_report_find("text"));
     opts.paths = argv + optind;
     opts.n_paths = (size_t)(argc - optind);
-    ms_engine_prepare(&engine);
-    rc = ms_run_check(&opts, &engine);
+    opts.overrides.switches = switches;
+    opts.overrides.n_switches = n_switches;
+    rc = ms_run_check(&opts);
+done:
     ms_engine_release(&engine);
+    free(switches);
+    for (size_t i = 0; i < n_keep; i++)
+        free(keep[i]);
+    free(keep);
     /* no pg_query_exit(): it crashes when this thread never parsed, and the parser's memory is
      * freed with the threads anyway */
-    return rc;
+    return rc < 0 ? 0 : rc; /* -1: --help or --version done */
 }

@@ -20,6 +20,7 @@
 
 struct file_job {
     const char *path;
+    const struct ms_settings *settings;
     struct ms_history_entry *entry;
     bool close_transaction; /* the next revision does not continue this one's transaction */
     struct ms_migration migration;
@@ -47,7 +48,7 @@ struct window {
 static bool load_alembic(struct window *w, struct file_job *f)
 {
     struct ms_alembic_options opts = {
-        .lint_downgrade = false,
+        .lint_downgrade = f->settings->config.lint_downgrade == MS_YES,
         .verbose = w->opts->verbose,
         .open_transaction = !f->entry->shares_transaction,
         .close_transaction = f->close_transaction,
@@ -178,7 +179,30 @@ static size_t file_size_hint(const char *path)
     return n > 0 ? (size_t)n : 0;
 }
 
-int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engine)
+/* Drops the files their configuration excludes; sets status 2 for a broken configuration. */
+static void apply_excludes(struct ms_file_list *list, struct ms_settings_cache *cache, bool verbose,
+                           int *status)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        const struct ms_settings *s = ms_settings_for(cache, list->paths[i]);
+        if (!s) {
+            *status = 2;
+            free(list->paths[i]);
+            continue;
+        }
+        if (ms_config_excludes(&s->config, list->paths[i])) {
+            if (verbose)
+                fprintf(stderr, "migsafe: %s: excluded by %s\n", list->paths[i], s->config.path);
+            free(list->paths[i]);
+            continue;
+        }
+        list->paths[kept++] = list->paths[i];
+    }
+    list->n = kept;
+}
+
+int ms_run_check(const struct ms_run_options *opts)
 {
     int status = 0;
     struct ms_file_list list = {0};
@@ -186,6 +210,8 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
         if (ms_discover(opts->paths[i], &list) < 0)
             status = 2;
     ms_file_list_finish(&list);
+    struct ms_settings_cache *cache = ms_settings_cache_new(&opts->overrides);
+    apply_excludes(&list, cache, opts->verbose, &status);
     struct ms_history history;
     ms_history_build(&list, opts->verbose, &history);
     if (history.n == 0 && list.n > 0) {
@@ -196,11 +222,17 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
     ms_session_init(&session);
 
     struct ms_pool *pool = ms_pool_new(opts->jobs);
+    /* the rule list SARIF publishes: the settings of the first file (or of this folder) */
+    struct ms_engine fallback;
+    ms_engine_init(&fallback);
+    ms_engine_prepare(&fallback);
+    const struct ms_settings *first =
+        ms_settings_for(cache, history.n ? history.entries[0].path : "-");
     struct ms_report rep = {
         .fmt = opts->format,
         .out = stdout,
         .color = opts->color,
-        .engine = engine,
+        .engine = first ? &first->engine : &fallback,
     };
     rep.fmt->begin(&rep);
     struct window w = {.opts = opts, .n_threads = ms_pool_size(pool)};
@@ -217,6 +249,7 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
             memset(f, 0, sizeof(*f));
             f->entry = &history.entries[next++];
             f->path = f->entry->path;
+            f->settings = ms_settings_for(cache, f->path);
             f->close_transaction = next >= history.n || !history.entries[next].shares_transaction;
             ms_arena_init(&f->arena);
             bytes += file_size_hint(f->path);
@@ -227,8 +260,12 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
 
         for (size_t i = 0; i < w.n_files; i++) {
             struct file_job *f = &w.files[i];
-            if (!f->entry->shares_transaction)
+            if (!f->entry->shares_transaction) {
                 ms_session_reset(&session);
+                /* the runner wraps plain SQL files in a transaction of its own */
+                session.in_tx = f->migration.tool == MS_TOOL_SQL &&
+                                f->settings->config.assume_in_transaction == MS_YES;
+            }
             if (f->failed) {
                 ms_error("%s", f->error);
                 status = 2;
@@ -244,11 +281,11 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
                     fprintf(stderr, "migsafe: %s: %zu statements\n", f->src.path,
                             f->parsed.n_stmts);
                 diags.n = 0;
-                ms_engine_lint_migration(engine, &f->src, &f->parsed, &f->migration, &session,
-                                         &f->arena, &diags);
+                ms_engine_lint_migration(&f->settings->engine, &f->src, &f->parsed, &f->migration,
+                                         &session, &f->arena, &diags);
                 for (size_t k = 0; k < diags.n; k++) {
                     rep.n_by_severity[diags.items[k].severity]++;
-                    if (opts->fail_on && diags.items[k].severity >= opts->fail_on)
+                    if (f->settings->fail_on && diags.items[k].severity >= f->settings->fail_on)
                         failing++;
                 }
                 rep.n_files++;
@@ -265,6 +302,8 @@ int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engi
     free(w.files);
     ms_pool_free(pool);
     ms_session_release(&session);
+    ms_settings_cache_free(cache);
+    ms_engine_release(&fallback);
     ms_history_release(&history);
     ms_file_list_release(&list);
     if (status == 0 && failing > 0)

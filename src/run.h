@@ -4,21 +4,22 @@
 
 #include "engine.h"
 #include "report/report.h"
+#include "settings.h"
 
 struct ms_run_options {
     size_t n_paths;
     char **paths;               /* files, folders, "-" */
     const char *stdin_filename; /* name reported for "-" (default "<stdin>") */
     const struct ms_reporter *format;
-    enum ms_severity fail_on; /* 0: never fail on findings */
-    int jobs;                 /* threads, the caller included */
+    struct ms_overrides overrides; /* the command line's say over .migsafe.yml */
+    int jobs;                      /* threads, the caller included */
     bool color;
     bool verbose;
 };
 
-/* Runs the check and returns the exit code: 0 nothing at or above fail_on, 1 findings at or
- * above it, 2 a file could not be read or is not text (reported on stderr; the other files are
- * still linted and reported). */
-int ms_run_check(const struct ms_run_options *opts, const struct ms_engine *engine);
+/* Runs the check and returns the exit code: 0 nothing at or above each file's fail-on level, 1
+ * findings at or above it, 2 a file could not be read or is not text, or a configuration is
+ * wrong (reported on stderr; the other files are still linted and reported). */
+int ms_run_check(const struct ms_run_options *opts);
 
 #endif
