@@ -228,8 +228,9 @@ struct ms_ctx {
     struct ms_fact_set facts;
     const struct ms_migration *migration;
     struct ms_session *session;
-    int cmd_location;  /* during visit_alter_table_cmd: where the command starts, else -1 */
-    bool lock_timeout; /* set at session level */
+    int cmd_location;       /* during visit_alter_table_cmd: where the command starts, else -1 */
+    bool lock_timeout;      /* set at session level */
+    bool statement_timeout; /* likewise, statement_timeout */
 };
 
 void *ms_ctx_alloc(struct ms_ctx *ctx, size_t size)
@@ -262,7 +263,13 @@ bool ms_ctx_in_transaction(const struct ms_ctx *ctx)
 
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx)
 {
-    return ctx->lock_timeout || ctx->session->lock_timeout_local;
+    return ctx->engine->lock_timeout_by_runner || ctx->lock_timeout ||
+           ctx->session->lock_timeout_local;
+}
+
+bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx)
+{
+    return ctx->statement_timeout;
 }
 
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
@@ -603,6 +610,11 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         break;
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: {
         const PgQuery__VariableSetStmt *s = n->variable_set_stmt;
+        if (s->name && strcmp(s->name, "statement_timeout") == 0) {
+            ctx->statement_timeout =
+                s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);
+            break;
+        }
         if (!s->name || strcmp(s->name, "lock_timeout") != 0)
             break;
         bool on = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);

@@ -17,9 +17,10 @@ extern const size_t ms_n_rules;
 int ms_rule_find(const char *id);
 
 struct ms_engine {
-    int pg_version;             /* PostgreSQL major the migrations run on */
-    bool *enabled;              /* per registry index */
-    enum ms_severity *severity; /* per registry index: effective severity */
+    int pg_version;              /* PostgreSQL major the migrations run on */
+    bool lock_timeout_by_runner; /* the role or connection sets lock_timeout (configuration) */
+    bool *enabled;               /* per registry index */
+    enum ms_severity *severity;  /* per registry index: effective severity */
     /* dispatch lists, built by ms_engine_prepare() */
     struct ms_dispatch *dispatch;
 };

@@ -103,8 +103,11 @@ struct ms_diag *ms_report_offset(struct ms_ctx *ctx, size_t offset, const char *
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
 /* Does the current statement run inside a transaction block? */
 bool ms_ctx_in_transaction(const struct ms_ctx *ctx);
-/* Was lock_timeout set (SET or SET LOCAL) to a non-zero value earlier in the migration? */
+/* Was lock_timeout set (SET or SET LOCAL) to a non-zero value earlier in the migration, or does
+ * the configuration say the runner sets it (lock_timeout_set_by_runner)? */
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);
+/* Was statement_timeout set to a non-zero value earlier in the migration? */
+bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx);
 /* Is there a validated CHECK (column IS NOT NULL) on this table, added or validated earlier in
  * the migration? PostgreSQL 12+ then sets NOT NULL without scanning. */
 bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
