@@ -1,7 +1,8 @@
-/* test_fixtures.c: the rule fixture runner.
+/* test_fixtures.c: the fixture runner.
  *
- * Every .sql file under fixtures/rules/<rule-id>/ is linted with every registered rule enabled
- * (opt-in rules too), and its findings are compared with the expectations written in it:
+ * SQL fixtures. Every .sql file directly under fixtures/rules/<rule-id>/ is linted through the
+ * library with every registered rule enabled (opt-in rules too), and its findings are compared
+ * with the expectations written in it:
  *
  *     -- fixture: pg-version=11            optional, line 1 only: options for this file
  *     -- expect: drop-column, rename-as-drop
@@ -12,22 +13,57 @@
  * line a finding is reported at: the statement's first token for most rules, the offending
  * clause for some (put the expect line just before that clause, inside the statement).
  *
+ * Alembic fixtures go through the real pipeline: the migsafe binary (MIGSAFE_BINARY) runs with
+ * --format json over a unit and each file's findings (line, rule) are compared with its inline
+ * expectations. A unit is a bad_*.py or ok_*.py file under fixtures/rules/<rule-id>/ (linted on
+ * its own), a bad_* or ok_* folder there (a history: a versions/ folder of revisions and any
+ * .sql files beside them, linted together), or a case folder fixtures/alembic/<case>/
+ * (everything in it but env.py and twin/). In Python an expectation is a comment line, or, for a
+ * statement inside a multi-line SQL string of op.execute(), an SQL comment line in that string:
+ *
+ *     # fixture: pg-version=11 allow-skipped-calls (why)     optional, once per file
+ *     # expect: drop-column, rename-as-drop
+ *     op.drop_column("accounts", "full_name")
+ *     op.execute("""
+ *         -- expect: drop-table
+ *         DROP TABLE order_exports;
+ *     """)
+ *
+ * and applies to the next line that is neither a comment nor an expect line (a blank line there
+ * is a mistake). Options: not-a-revision for a .py file migsafe must skip (a helper module),
+ * allow-skipped-calls for a revision whose op calls the lowering may not resolve (each skip is a
+ * problem otherwise: an ok_ fixture whose calls are skipped would pass without being linted).
+ * .sql files inside a unit follow the SQL conventions above. Every .py file but env.py must be
+ * linted as a revision unless marked not-a-revision.
+ *
  * A fixture fails on a finding nobody expected, on an expectation nothing reported, on a
  * malformed expect or fixture line, and, outside fixtures/rules/syntax-error/, on any statement
- * that does not parse, expected or not: a typo in a fixture must never make it pass. ok_*.sql
- * files hold no expectation (so no rule may report anything on them); bad_*.sql hold at least
- * one. Each fixture file is one test, named by its path; problems are printed as
+ * that does not parse, expected or not: a typo in a fixture must never make it pass. ok_
+ * fixtures hold no expectation (so no rule may report anything on them); bad_ fixtures hold at
+ * least one (in one of their files). The SQL twins in fixtures/alembic/<case>/twin/ are SQL
+ * fixtures without the bad_/ok_ naming (tests/test_twins.c compares their verdicts with their
+ * revisions'). Each fixture file is one test, named by its path; problems are printed as
  * path:line[:col]: what. */
 #include "engine.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <cmocka.h>
 
 #define FIXTURE_ROOT  "fixtures/rules"
+#define ALEMBIC_ROOT  "fixtures/alembic"
 #define SYNTAX_FOLDER "syntax-error"
+#define TWIN_FOLDER   "twin"
+
+extern char **environ;
 
 /* ---- what went wrong in one fixture, as text ---- */
 
@@ -73,6 +109,9 @@ struct expect {
 struct fixture {
     const char *path;
     int pg_version;
+    bool pg_version_set;
+    bool not_revision; /* Python: a module migsafe must skip */
+    bool allow_skips;  /* Python: calls the lowering cannot resolve are expected */
     size_t n_expects, cap_expects;
     struct expect *expects;
 };
@@ -125,13 +164,14 @@ static bool is_blank_or_comment(const char *s, const char *end)
     return s == end || *s == '\r' || line_comment(s, end);
 }
 
-/* "-- fixture: pg-version=11": options separated by blanks. */
-static void parse_options(struct fixture *f, struct log *l, const char *s, const char *end)
+/* "-- fixture: pg-version=11": options separated by blanks (Python files know two more). */
+static void parse_options(struct fixture *f, struct log *l, uint32_t line, bool python,
+                          const char *s, const char *end)
 {
     for (;;) {
         skip_blanks(&s, end);
-        if (s >= end || *s == '\r')
-            return;
+        if (s >= end || *s == '\r' || (python && *s == '('))
+            return; /* in Python, "(why)" after the options is a remark */
         const char *tok = s;
         while (s < end && *s != ' ' && *s != '\t' && *s != '\r')
             s++;
@@ -146,15 +186,24 @@ static void parse_options(struct fixture *f, struct log *l, const char *s, const
                 num[n] = '\0';
                 v = strtol(num, &stop, 10);
             }
-            if (stop == num || *stop || v < 9 || v > 99)
+            if (stop == num || *stop || v < 9 || v > 99) {
                 problem(l,
-                        "%s:1: bad option \"%.*s\" (pg-version takes a major version such as 11)",
-                        f->path, len, tok);
-            else
+                        "%s:%" PRIu32 ": bad option \"%.*s\" (pg-version takes a major version "
+                        "such as 11)",
+                        f->path, line, len, tok);
+            } else {
                 f->pg_version = (int)v;
+                f->pg_version_set = true;
+            }
+        } else if (python && len == (int)strlen("not-a-revision") &&
+                   has_prefix(tok, (size_t)len, "not-a-revision")) {
+            f->not_revision = true;
+        } else if (python && len == (int)strlen("allow-skipped-calls") &&
+                   has_prefix(tok, (size_t)len, "allow-skipped-calls")) {
+            f->allow_skips = true;
         } else {
-            problem(l, "%s:1: unknown fixture option \"%.*s\" (known: pg-version=N)", f->path, len,
-                    tok);
+            problem(l, "%s:%" PRIu32 ": unknown fixture option \"%.*s\" (known: pg-version=N%s)",
+                    f->path, line, len, tok, python ? ", not-a-revision, allow-skipped-calls" : "");
         }
     }
 }
@@ -209,7 +258,7 @@ static void read_expectations(struct fixture *f, const struct ms_source *src, st
                 problem(l, "%s:%" PRIu32 ": the fixture: line must be the first line", f->path,
                         line);
             else
-                parse_options(f, l, c + strlen("fixture:"), end);
+                parse_options(f, l, line, false, c + strlen("fixture:"), end);
             continue;
         }
         if (c && has_prefix(c, (size_t)(end - c), "expect")) {
@@ -246,6 +295,78 @@ static void read_expectations(struct fixture *f, const struct ms_source *src, st
                 pending_at);
 }
 
+/* The text after "#" or "--" when the line is nothing but that comment, else NULL. */
+static const char *py_line_comment(const char *s, const char *end, bool *sql)
+{
+    skip_blanks(&s, end);
+    const char *c = line_comment(s, end);
+    *sql = c != NULL;
+    if (!c && s < end && *s == '#') {
+        c = s + 1;
+        skip_blanks(&c, end);
+    }
+    return c;
+}
+
+/* Python: "# expect: ..." comment lines, and "-- expect: ..." lines inside SQL strings; see the
+ * top of the file. */
+static void read_py_expectations(struct fixture *f, const struct ms_source *src, struct log *l)
+{
+    size_t pending = 0;
+    uint32_t pending_at = 0, options_at = 0;
+    for (uint32_t line = 1; line <= src->n_lines; line++) {
+        size_t len;
+        const char *s = ms_source_line(src, line, &len), *end = s + len;
+        bool sql;
+        const char *c = py_line_comment(s, end, &sql);
+        if (c && !sql && has_prefix(c, (size_t)(end - c), "fixture:")) {
+            if (options_at)
+                problem(l, "%s:%" PRIu32 ": a second fixture: line (the first is line %" PRIu32 ")",
+                        f->path, line, options_at);
+            else
+                parse_options(f, l, line, true, c + strlen("fixture:"), end);
+            options_at = line;
+            continue;
+        }
+        if (c && has_prefix(c, (size_t)(end - c), "expect")) {
+            if (!has_prefix(c, (size_t)(end - c), "expect:")) {
+                problem(l,
+                        "%s:%" PRIu32 ": malformed expectation (write \"# expect: rule-id\", or "
+                        "\"-- expect: rule-id\" inside SQL)",
+                        f->path, line);
+                continue;
+            }
+            if (!pending)
+                pending_at = line;
+            size_t before = f->n_expects;
+            parse_expect(f, l, line, c + strlen("expect:"), end);
+            pending += f->n_expects - before;
+            continue;
+        }
+        if (c)
+            continue; /* a comment: the expectation is about the next line */
+        if (memmem(s, len, "# expect:", strlen("# expect:")) ||
+            memmem(s, len, "-- expect:", strlen("-- expect:")))
+            problem(l,
+                    "%s:%" PRIu32 ": an expect: comment must be on a line of its own, before "
+                    "the line it is about",
+                    f->path, line);
+        if (!pending)
+            continue;
+        if (is_blank_or_comment(s, end)) {
+            problem(l, "%s:%" PRIu32 ": the expect line is followed by a blank line, not by code",
+                    f->path, pending_at);
+        } else {
+            for (size_t i = f->n_expects - pending; i < f->n_expects; i++)
+                f->expects[i].line = line;
+        }
+        pending = 0;
+    }
+    if (pending)
+        problem(l, "%s:%" PRIu32 ": the expect line is not followed by a line of code", f->path,
+                pending_at);
+}
+
 /* ---- linting one fixture and comparing ---- */
 
 /* Lints `path` (or, when text is not NULL, that text reported as `path`) and logs every
@@ -268,7 +389,7 @@ static void check_fixture(const char *path, const char *text, struct log *l)
     read_expectations(&f, &src, l);
     const char *base = base_name(path);
     bool is_ok = strncmp(base, "ok_", 3) == 0, is_bad = strncmp(base, "bad_", 4) == 0;
-    if (!is_ok && !is_bad)
+    if (!is_ok && !is_bad && !is_in_folder(path, TWIN_FOLDER))
         problem(l, "%s: a fixture's name starts with bad_ or ok_", path);
     if (is_ok && f.n_expects)
         problem(l, "%s:%" PRIu32 ": an ok_ fixture expects no finding", path, f.expects[0].at);
@@ -324,6 +445,436 @@ static void check_fixture(const char *path, const char *text, struct log *l)
     ms_engine_release(&engine);
     ms_parsed_release(&parsed);
     free(f.expects);
+    ms_arena_release(&arena);
+}
+
+/* ---- Alembic fixtures: the migsafe binary over a unit ---- */
+
+struct proc {
+    int status; /* exit status; -1 when it could not run or did not exit */
+    char *out;  /* standard output, NUL-terminated */
+    char *err;  /* standard error, NUL-terminated */
+};
+
+static char *read_fd(int fd)
+{
+    size_t len = 0, cap = 0;
+    char *buf = NULL;
+    lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        MS_GROW(buf, cap, len + 4096);
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* An unnamed temporary file: its descriptor, the file already unlinked. */
+static int temp_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/migsafe-fixture-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        ms_die("cannot create a temporary file in %s: %s", path, strerror(errno));
+    unlink(path);
+    return fd;
+}
+
+/* Runs argv (argv[0] a path) with its output in temporary files, so that neither stream can
+ * fill a pipe and block it. */
+static void run_process(char *const argv[], struct proc *p)
+{
+    int out = temp_file(), err = temp_file();
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO);
+    pid_t pid;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    p->status = -1;
+    if (rc == 0) {
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (WIFEXITED(st))
+            p->status = WEXITSTATUS(st);
+    }
+    p->out = read_fd(out);
+    p->err = read_fd(err);
+    close(out);
+    close(err);
+    if (rc != 0) {
+        size_t n = strlen(argv[0]) + 128;
+        free(p->err);
+        p->err = ms_xmalloc(n);
+        snprintf(p->err, n, "cannot run %s: %s", argv[0], strerror(rc));
+    }
+}
+
+static void proc_release(struct proc *p)
+{
+    free(p->out);
+    free(p->err);
+}
+
+/* Every rule id, comma-separated, for --enable: opt-in rules are linted too. */
+static const char *all_rule_ids(void)
+{
+    static char ids[4096];
+    size_t used = 0;
+    for (size_t i = 0; i < ms_n_rules; i++) {
+        int n = snprintf(ids + used, sizeof(ids) - used, "%s%s", i ? "," : "", ms_rules[i]->id);
+        assert(n > 0 && (size_t)n < sizeof(ids) - used);
+        used += (size_t)n;
+    }
+    return ids;
+}
+
+/* Files linted in one run of the binary. */
+struct unit {
+    const char *name; /* bad_*, ok_* (the rules apply), or NULL (an Alembic case folder) */
+    size_t n_args, cap_args;
+    char **args; /* the paths migsafe is given */
+    size_t n_files, cap_files;
+    char **files; /* the fixture files they hold, in path order */
+    bool checked;
+    struct log *logs; /* per file */
+};
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = ms_xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Does a path component of `path` equal `folder`? */
+static bool has_component(const char *path, const char *folder)
+{
+    size_t n = strlen(folder);
+    for (const char *p = path; (p = strstr(p, folder)) != NULL; p++)
+        if ((p == path || p[-1] == '/') && (p[n] == '/' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+struct names {
+    size_t n, cap;
+    char **items;
+};
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a folder (no dot files), sorted. */
+static void list_dir(const char *dir, struct names *out)
+{
+    memset(out, 0, sizeof(*out));
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        MS_GROW(out->items, out->cap, out->n + 1);
+        out->items[out->n++] = ms_xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (out->n)
+        qsort(out->items, out->n, sizeof(*out->items), compare_strings);
+}
+
+static void names_release(struct names *n)
+{
+    for (size_t i = 0; i < n->n; i++)
+        free(n->items[i]);
+    free(n->items);
+    memset(n, 0, sizeof(*n));
+}
+
+static bool is_fixture_file(const char *path)
+{
+    return has_suffix(path, ".sql") ||
+           (has_suffix(path, ".py") && !has_suffix(path, "/env.py") && strcmp(path, "env.py") != 0);
+}
+
+/* Adds the fixture files at or below path, in path order. */
+static void add_files(struct unit *u, const char *path)
+{
+    if (!is_dir(path)) {
+        if (is_fixture_file(path)) {
+            MS_GROW(u->files, u->cap_files, u->n_files + 1);
+            u->files[u->n_files++] = ms_xstrdup(path);
+        }
+        return;
+    }
+    struct names entries;
+    list_dir(path, &entries);
+    for (size_t i = 0; i < entries.n; i++) {
+        char *p = join_path(path, entries.items[i]);
+        add_files(u, p);
+        free(p);
+    }
+    names_release(&entries);
+}
+
+static void add_arg(struct unit *u, const char *path)
+{
+    MS_GROW(u->args, u->cap_args, u->n_args + 1);
+    u->args[u->n_args++] = ms_xstrdup(path);
+    add_files(u, path);
+}
+
+static void unit_release(struct unit *u)
+{
+    for (size_t i = 0; i < u->n_args; i++)
+        free(u->args[i]);
+    for (size_t i = 0; i < u->n_files; i++) {
+        free(u->files[i]);
+        if (u->logs)
+            log_release(&u->logs[i]);
+    }
+    free(u->args);
+    free(u->files);
+    free(u->logs);
+    memset(u, 0, sizeof(*u));
+}
+
+/* The unit file a stderr line "migsafe: <path>..." is about, and what follows the path. */
+static int file_of_message(const struct unit *u, const char *line, const char **rest)
+{
+    static const char prefix[] = "migsafe: ";
+    if (strncmp(line, prefix, strlen(prefix)) != 0)
+        return -1;
+    line += strlen(prefix);
+    int best = -1;
+    size_t best_len = 0;
+    for (size_t i = 0; i < u->n_files; i++) {
+        size_t n = strlen(u->files[i]);
+        if (n > best_len && strncmp(line, u->files[i], n) == 0 && line[n] == ':') {
+            best = (int)i;
+            best_len = n;
+        }
+    }
+    if (best >= 0)
+        *rest = line + best_len;
+    return best;
+}
+
+/* Reads what migsafe said on stderr (with --verbose): which .py files it skipped as not being
+ * revisions, and which calls the lowering skipped. */
+static void read_notes(const struct unit *u, const struct fixture *fx, const char *err,
+                       bool *not_revision, bool *any_skip)
+{
+    for (const char *line = err; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol ? (size_t)(eol - line) : strlen(line);
+        char *copy = ms_xstrndup(line, len);
+        const char *rest = NULL;
+        int i = file_of_message(u, copy, &rest);
+        if (i >= 0) {
+            if (strcmp(rest, ": skipped (not an Alembic revision)") == 0) {
+                not_revision[i] = true;
+            } else if (rest[0] == ':' && isdigit((unsigned char)rest[1]) &&
+                       strstr(rest, ": note: ")) {
+                any_skip[i] = true;
+                if (!fx[i].allow_skips)
+                    problem(&u->logs[i],
+                            "%s%s (the lowering skipped a call: write it so that it resolves, or "
+                            "mark the file \"# fixture: allow-skipped-calls\" if that is the "
+                            "point)",
+                            u->files[i], rest);
+            }
+        }
+        free(copy);
+        line = eol ? eol + 1 : NULL;
+    }
+}
+
+/* Compares one file's findings (a JSON array from --format json) with its expectations. */
+static void compare_findings(struct log *l, struct fixture *f, const json_t *diags)
+{
+    size_t k;
+    const json_t *d;
+    json_array_foreach(diags, k, d)
+    {
+        const char *rule = json_string_value(json_object_get(d, "rule"));
+        const char *message = json_string_value(json_object_get(d, "message"));
+        json_int_t line = json_integer_value(json_object_get(d, "line"));
+        json_int_t col = json_integer_value(json_object_get(d, "column"));
+        if (!rule || !message || line <= 0) {
+            problem(l, "%s: a finding in migsafe's JSON lacks rule, message or line", f->path);
+            continue;
+        }
+        if (strcmp(rule, "syntax-error") == 0 && !has_component(f->path, SYNTAX_FOLDER))
+            problem(l,
+                    "%s:%" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT ": does not parse: %s "
+                    "(only %s/%s/ may hold syntax errors)",
+                    f->path, line, col, message, FIXTURE_ROOT, SYNTAX_FOLDER);
+        bool found = false;
+        for (size_t e = 0; e < f->n_expects && !found; e++) {
+            struct expect *x = &f->expects[e];
+            if (!x->met && x->line == (uint32_t)line && strcmp(x->rule, rule) == 0)
+                x->met = found = true;
+        }
+        if (!found)
+            problem(l, "%s:%" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT ": unexpected %s: %s",
+                    f->path, line, col, rule, message);
+    }
+}
+
+/* Runs migsafe over the unit and logs, per file, every difference from its expectations. */
+static void check_unit(struct unit *u)
+{
+    if (u->checked)
+        return;
+    u->checked = true;
+    u->logs = ms_xcalloc(u->n_files ? u->n_files : 1, sizeof(*u->logs));
+    struct ms_arena arena;
+    ms_arena_init(&arena);
+    struct fixture *fx = ms_xcalloc(u->n_files ? u->n_files : 1, sizeof(*fx));
+    bool *linted = ms_xcalloc(u->n_files ? u->n_files : 1, sizeof(bool));
+    bool *skipped = ms_xcalloc(u->n_files ? u->n_files : 1, sizeof(bool));
+    bool *any_skip = ms_xcalloc(u->n_files ? u->n_files : 1, sizeof(bool));
+    bool is_bad = u->name && strncmp(u->name, "bad_", 4) == 0;
+    bool is_ok = u->name && strncmp(u->name, "ok_", 3) == 0;
+    int pg_version = 0;
+    const char *pg_from = NULL;
+    size_t n_expects = 0;
+
+    for (size_t i = 0; i < u->n_files; i++) {
+        struct log *l = &u->logs[i];
+        fx[i] = (struct fixture){.path = u->files[i], .pg_version = 15};
+        struct ms_source src;
+        char err[512];
+        if (ms_source_read(&src, u->files[i], NULL, &arena, err, sizeof(err)) < 0) {
+            problem(l, "%s", err);
+            continue;
+        }
+        if (has_suffix(u->files[i], ".py"))
+            read_py_expectations(&fx[i], &src, l);
+        else
+            read_expectations(&fx[i], &src, l);
+        if (fx[i].pg_version_set) {
+            if (pg_from && pg_version != fx[i].pg_version)
+                problem(l, "%s: pg-version=%d, but %s says pg-version=%d (one run lints them all)",
+                        u->files[i], fx[i].pg_version, pg_from, pg_version);
+            pg_version = fx[i].pg_version;
+            pg_from = u->files[i];
+        }
+        n_expects += fx[i].n_expects;
+        if (fx[i].n_expects && is_ok)
+            problem(l, "%s:%" PRIu32 ": an ok_ fixture expects no finding", u->files[i],
+                    fx[i].expects[0].at);
+        if (fx[i].n_expects && fx[i].not_revision)
+            problem(l, "%s:%" PRIu32 ": a file marked not-a-revision expects no finding",
+                    u->files[i], fx[i].expects[0].at);
+    }
+    if (u->n_files && u->name && !is_bad && !is_ok)
+        problem(&u->logs[0], "%s: a fixture's name starts with bad_ or ok_", u->name);
+    if (u->n_files && is_bad && n_expects == 0)
+        problem(&u->logs[0], "%s: a bad_ fixture expects at least one finding (# expect: rule-id)",
+                u->name);
+
+    /* migsafe check --format json --fail-on never --verbose --enable ALL [--pg-version N] ARGS */
+    char pg[16];
+    snprintf(pg, sizeof(pg), "%d", pg_version);
+    const char *fixed[] = {MIGSAFE_BINARY, "check",    "--format",    "json",
+                           "--fail-on",    "never",    "--verbose",   "--color",
+                           "never",        "--enable", all_rule_ids()};
+    size_t n_fixed = MS_ARRAY_LEN(fixed), argc = 0;
+    char **argv = ms_xcalloc(n_fixed + 2 + u->n_args + 1, sizeof(char *));
+    for (size_t i = 0; i < n_fixed; i++)
+        argv[argc++] = (char *)fixed[i];
+    if (pg_version) {
+        argv[argc++] = "--pg-version";
+        argv[argc++] = pg;
+    }
+    for (size_t i = 0; i < u->n_args; i++)
+        argv[argc++] = u->args[i];
+    struct proc p;
+    run_process(argv, &p);
+    free(argv);
+
+    if (p.status != 0)
+        for (size_t i = 0; i < u->n_files; i++)
+            problem(&u->logs[i], "%s: migsafe exited with status %d:\n%s", u->files[i], p.status,
+                    p.err);
+    read_notes(u, fx, p.err, skipped, any_skip);
+    json_error_t jerr;
+    json_t *root = json_loads(p.out, 0, &jerr);
+    const json_t *files = json_object_get(root, "files");
+    if (!json_is_array(files)) {
+        for (size_t i = 0; i < u->n_files; i++)
+            problem(&u->logs[i], "%s: migsafe's output is not its JSON report (%s)", u->files[i],
+                    jerr.text);
+    } else {
+        size_t k;
+        const json_t *file;
+        json_array_foreach(files, k, file)
+        {
+            const char *path = json_string_value(json_object_get(file, "path"));
+            size_t i = 0;
+            while (path && i < u->n_files && strcmp(u->files[i], path) != 0)
+                i++;
+            if (!path || i == u->n_files) {
+                problem(&u->logs[0], "migsafe linted %s, which is not a file of this fixture",
+                        path ? path : "(no path)");
+                continue;
+            }
+            linted[i] = true;
+            compare_findings(&u->logs[i], &fx[i], json_object_get(file, "diagnostics"));
+        }
+    }
+    json_decref(root);
+
+    for (size_t i = 0; i < u->n_files; i++) {
+        struct log *l = &u->logs[i];
+        struct fixture *f = &fx[i];
+        for (size_t k = 0; k < f->n_expects; k++)
+            if (!f->expects[k].met && f->expects[k].line)
+                problem(l, "%s:%" PRIu32 ": missing %s (expected by line %" PRIu32 ")", f->path,
+                        f->expects[k].line, f->expects[k].rule, f->expects[k].at);
+        if (f->not_revision && linted[i])
+            problem(l, "%s: marked not-a-revision, but migsafe lints it as a revision", f->path);
+        else if (f->not_revision && p.status == 0 && !skipped[i])
+            problem(l, "%s: marked not-a-revision, but migsafe does not say it skipped it",
+                    f->path);
+        else if (!f->not_revision && !linted[i] && (skipped[i] || p.status == 0))
+            problem(l,
+                    "%s: not linted%s (mark a module that is not a revision \"# fixture: "
+                    "not-a-revision\")",
+                    f->path, skipped[i] ? ": migsafe does not read it as an Alembic revision" : "");
+        if (f->allow_skips && !any_skip[i] && p.status == 0)
+            problem(l, "%s: marked allow-skipped-calls, but the lowering skipped nothing", f->path);
+        free(f->expects);
+    }
+    proc_release(&p);
+    free(any_skip);
+    free(skipped);
+    free(linted);
+    free(fx);
     ms_arena_release(&arena);
 }
 
@@ -505,54 +1056,461 @@ static void test_fixtures__runner_applies_the_pg_version(void **state)
     expect_problems("fixtures/rules/set-not-null/bad_synthetic.sql", with_header, 0, NULL);
 }
 
-/* ---- every fixture file, one test each ---- */
+/* ---- the runner checks itself on synthetic Alembic fixtures ---- */
 
-struct path_list {
-    size_t n, cap;
-    char **items;
+/* A file of a synthetic fixture tree: its path below a fresh temporary folder, and its text. */
+struct tree_file {
+    const char *path;
+    const char *text;
 };
 
-static void collect(const char *dir, struct path_list *out)
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *path = ms_xmalloc(n);
-        snprintf(path, n, "%s/%s", dir, e->d_name);
-        struct stat st;
-        size_t len = strlen(e->d_name);
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            collect(path, out);
-        } else if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0) {
-            MS_GROW(out->items, out->cap, out->n + 1);
-            out->items[out->n++] = path;
-            continue;
-        }
-        free(path);
-    }
-    closedir(d);
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
 }
 
-static int compare_paths(const void *a, const void *b)
+static void make_parents(char *path)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            ms_die("cannot create %s: %s", path, strerror(errno));
+        *slash = '/';
+    }
+}
+
+#define SOME_PROBLEMS SIZE_MAX
+
+/* Writes the files below a new temporary folder, lints `top` (a path below it) as a unit named
+ * by its last component (NULL unit name when rules is false: an Alembic case), and asserts the
+ * number of problems over all its files (n, or at least one for SOME_PROBLEMS) and that each
+ * NULL-terminated needle is in the log. */
+static void expect_unit_problems(const struct tree_file *files, size_t n_files, const char *top,
+                                 bool rules, size_t n, ...)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char root[4096];
+    snprintf(root, sizeof(root), "%s/migsafe-runner-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(root))
+        ms_die("cannot create a temporary folder: %s", strerror(errno));
+    for (size_t i = 0; i < n_files; i++) {
+        char *path = join_path(root, files[i].path);
+        make_parents(path);
+        FILE *fp = fopen(path, "wb");
+        if (!fp || fputs(files[i].text, fp) < 0 || fclose(fp) != 0)
+            ms_die("cannot write %s", path);
+        free(path);
+    }
+    struct unit u = {0};
+    char *top_path = join_path(root, top);
+    u.name = rules ? base_name(top_path) : NULL;
+    add_arg(&u, top_path);
+    check_unit(&u);
+
+    struct log all = {0};
+    for (size_t i = 0; i < u.n_files; i++)
+        if (u.logs[i].n_problems) {
+            MS_GROW(all.buf, all.cap, all.len + u.logs[i].len + 1);
+            memcpy(all.buf + all.len, u.logs[i].buf, u.logs[i].len + 1);
+            all.len += u.logs[i].len;
+            all.n_problems += u.logs[i].n_problems;
+        }
+    const char *log = all.buf ? all.buf : "";
+    bool ok = n == SOME_PROBLEMS ? all.n_problems > 0 : all.n_problems == n;
+    va_list ap;
+    va_start(ap, n);
+    for (const char *needle; (needle = va_arg(ap, const char *)) != NULL;)
+        if (!strstr(log, needle)) {
+            print_error("missing from the log: %s\n", needle);
+            ok = false;
+        }
+    va_end(ap);
+    if (!ok)
+        print_error("%zu problem(s), wanted %zu:\n%s", all.n_problems, n, log);
+    log_release(&all);
+    unit_release(&u);
+    free(top_path);
+    nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    assert_true(ok);
+}
+
+/* A revision with no parent whose upgrade() holds `body` (indented, lines 6 on). */
+#define REVISION(id, body)                                                                         \
+    "revision = \"" id "\"\n"                                                                      \
+    "down_revision = None\n"                                                                       \
+    "\n"                                                                                           \
+    "\n"                                                                                           \
+    "def upgrade():\n" body "\n"                                                                   \
+    "\n"                                                                                           \
+    "def downgrade():\n"                                                                           \
+    "    op.execute(\"SELECT 1\")\n"
+
+#define DTP "fixtures/rules/drop-table/"
+
+static void test_fixtures__python_runner_accepts_a_matching_fixture(void **state)
+{
+    (void)state;
+    const struct tree_file files[] = {
+        {DTP "bad_synthetic.py", REVISION("a1", "    op.execute(\"SELECT 1\")\n"
+                                                "    # expect: drop-table\n"
+                                                "    # (a comment between: the next code line)\n"
+                                                "    op.drop_table(\"users\")\n")},
+    };
+    expect_unit_problems(files, 1, DTP "bad_synthetic.py", true, 0, NULL);
+}
+
+static void test_fixtures__python_runner_catches_missing_and_unexpected(void **state)
+{
+    (void)state;
+    const struct tree_file files[] = {
+        {DTP "bad_synthetic.py", REVISION("a1", "    # expect: drop-column\n"
+                                                "    op.drop_table(\"users\")\n")},
+    };
+    expect_unit_problems(files, 1, DTP "bad_synthetic.py", true, 2,
+                         "bad_synthetic.py:7: missing drop-column (expected by line 6)",
+                         "bad_synthetic.py:7:5: unexpected drop-table: dropping table \"users\"",
+                         NULL);
+    const struct tree_file ok[] = {
+        {DTP "ok_synthetic.py", REVISION("a1", "    op.drop_table(\"users\")\n")},
+    };
+    expect_unit_problems(ok, 1, DTP "ok_synthetic.py", true, 1,
+                         "ok_synthetic.py:6:5: unexpected drop-table", NULL);
+}
+
+static void test_fixtures__python_runner_reads_expectations_inside_sql_strings(void **state)
+{
+    (void)state;
+    const struct tree_file files[] = {
+        {DTP "bad_synthetic.py", REVISION("a1", "    op.execute(\n"
+                                                "        \"\"\"\n"
+                                                "        UPDATE users SET name = 'x';\n"
+                                                "        -- expect: drop-table\n"
+                                                "        DROP TABLE users;\n"
+                                                "        \"\"\"\n"
+                                                "    )\n")},
+    };
+    expect_unit_problems(files, 1, DTP "bad_synthetic.py", true, 0, NULL);
+    /* the finding is on the statement's line inside the string, not on the call's */
+    const struct tree_file call_line[] = {
+        {DTP "bad_synthetic.py", REVISION("a1", "    # expect: drop-table\n"
+                                                "    op.execute(\"\"\"\n"
+                                                "        DROP TABLE users;\n"
+                                                "    \"\"\")\n")},
+    };
+    expect_unit_problems(call_line, 1, DTP "bad_synthetic.py", true, 2,
+                         "bad_synthetic.py:7: missing drop-table",
+                         "bad_synthetic.py:8:9: unexpected drop-table", NULL);
+}
+
+static void test_fixtures__python_runner_rejects_malformed_fixtures(void **state)
+{
+    (void)state;
+    const struct tree_file files[] = {
+        {DTP "bad_synthetic.py",
+         REVISION("a1", "    # expected: drop-table\n"
+                        "    op.drop_table(\"users\")\n"
+                        "    op.drop_table(\"orders\")  # expect: drop-table\n"
+                        "    # expect: drop-table\n"
+                        "\n"
+                        "    op.drop_table(\"items\")\n")},
+    };
+    expect_unit_problems(files, 1, DTP "bad_synthetic.py", true, 6, ":6: malformed expectation",
+                         ":8: an expect: comment must be on a line of its own",
+                         ":9: the expect line is followed by a blank line",
+                         ":7:5: unexpected drop-table", ":8:5: unexpected drop-table",
+                         ":11:5: unexpected drop-table", NULL);
+    const struct tree_file options[] = {
+        {DTP "ok_synthetic.py",
+         "# fixture: pg-version=eleven lint=all\n" REVISION("a1", "    pass\n")},
+    };
+    expect_unit_problems(options, 1, DTP "ok_synthetic.py", true, 3,
+                         "ok_synthetic.py:1: bad option \"pg-version=eleven\"",
+                         "unknown fixture option \"lint=all\"",
+                         /* the revision is empty: a finding nobody expected */
+                         "unexpected empty-upgrade", NULL);
+    const struct tree_file expecting_ok[] = {
+        {DTP "ok_synthetic.py", REVISION("a1", "    # expect: drop-table\n"
+                                               "    op.drop_table(\"users\")\n")},
+    };
+    expect_unit_problems(expecting_ok, 1, DTP "ok_synthetic.py", true, 1,
+                         ":6: an ok_ fixture expects no finding", NULL);
+    const struct tree_file unnamed[] = {
+        {DTP "synthetic.py", REVISION("a1", "    op.execute(\"SELECT 1\")\n")},
+    };
+    expect_unit_problems(unnamed, 1, DTP "synthetic.py", true, 1, "starts with bad_ or ok_", NULL);
+}
+
+static void test_fixtures__python_runner_requires_revisions_to_be_linted(void **state)
+{
+    (void)state;
+    /* a typo in the header ("revison") makes the file no revision: it must not pass unseen */
+    const struct tree_file typo[] = {
+        {DTP "ok_synthetic.py", "revison = \"a1\"\ndown_revision = None\n\n\ndef upgrade():\n"
+                                "    op.drop_table(\"users\")\n"},
+    };
+    expect_unit_problems(typo, 1, DTP "ok_synthetic.py", true, 2,
+                         "ok_synthetic.py: not linted: migsafe does not read it as an Alembic "
+                         "revision",
+                         "migsafe exited with status 2", NULL);
+    const struct tree_file helper[] = {
+        {"fixtures/alembic/synthetic/versions/a1_first.py",
+         REVISION("a1", "    op.execute(\"SELECT 1\")\n")},
+        {"fixtures/alembic/synthetic/versions/helpers.py",
+         "# fixture: not-a-revision\nfrom alembic import op\n\n\ndef upgrade():\n"
+         "    op.drop_table(\"users\")\n"},
+    };
+    expect_unit_problems(helper, 2, "fixtures/alembic/synthetic/versions", false, 0, NULL);
+    const struct tree_file wrong_mark[] = {
+        {"fixtures/alembic/synthetic/versions/a1_first.py",
+         "# fixture: not-a-revision\n" REVISION("a1", "    op.execute(\"SELECT 1\")\n")},
+    };
+    expect_unit_problems(wrong_mark, 1, "fixtures/alembic/synthetic/versions", false, 1,
+                         "marked not-a-revision, but migsafe lints it", NULL);
+    /* a revision that is not valid Python fails its test, however migsafe reports it */
+    const struct tree_file broken[] = {
+        {"fixtures/alembic/synthetic/versions/a1_first.py",
+         REVISION("a1", "    op.execute(\"SELECT 1\")\n")},
+        {"fixtures/alembic/synthetic/versions/b2_broken.py",
+         "revision = \"b2\"\ndown_revision = \"a1\"\n\n\ndef upgrade():\n"
+         "    op.drop_table(\"users\"\n"},
+    };
+    expect_unit_problems(broken, 2, "fixtures/alembic/synthetic/versions", false, SOME_PROBLEMS,
+                         "b2_broken.py", NULL);
+}
+
+static void test_fixtures__python_runner_fails_on_skipped_calls(void **state)
+{
+    (void)state;
+    /* a call the lowering cannot resolve hides whatever it would have done */
+    const struct tree_file skip[] = {
+        {DTP "ok_synthetic.py", REVISION("a1", "    globals()[\"drop_\" + \"users\"]()\n")},
+    };
+    expect_unit_problems(skip, 1, DTP "ok_synthetic.py", true, 1,
+                         "ok_synthetic.py:6:5: note: ", "fixture: allow-skipped-calls", NULL);
+    const struct tree_file allowed[] = {
+        {DTP "ok_synthetic.py", "# fixture: allow-skipped-calls\n" REVISION(
+                                    "a1", "    globals()[\"drop_\" + \"users\"]()\n")},
+    };
+    expect_unit_problems(allowed, 1, DTP "ok_synthetic.py", true, 0, NULL);
+    const struct tree_file needless[] = {
+        {DTP "ok_synthetic.py",
+         "# fixture: allow-skipped-calls\n" REVISION("a1", "    op.execute(\"SELECT 1\")\n")},
+    };
+    expect_unit_problems(needless, 1, DTP "ok_synthetic.py", true, 1,
+                         "marked allow-skipped-calls, but the lowering skipped nothing", NULL);
+}
+
+static void test_fixtures__python_runner_fails_syntax_errors_outside_their_folder(void **state)
+{
+    (void)state;
+    const struct tree_file typo[] = {
+        {DTP "bad_synthetic.py", REVISION("a1", "    # expect: syntax-error\n"
+                                                "    op.execute(\"DROP TABEL users\")\n")},
+    };
+    expect_unit_problems(typo, 1, DTP "bad_synthetic.py", true, 1, ":7:", "does not parse", NULL);
+    const struct tree_file allowed[] = {
+        {"fixtures/rules/syntax-error/bad_synthetic.py",
+         REVISION("a1", "    # expect: syntax-error\n"
+                        "    op.execute(\"DROP TABEL users\")\n")},
+    };
+    expect_unit_problems(allowed, 1, "fixtures/rules/syntax-error/bad_synthetic.py", true, 0, NULL);
+}
+
+static void test_fixtures__python_runner_lints_a_history_per_file(void **state)
+{
+    (void)state;
+    /* two revisions on one parent: each head is reported in its own file */
+    const struct tree_file heads[] = {
+        {"fixtures/rules/multiple-heads/bad_synthetic/versions/a1_root.py",
+         REVISION("a1", "    op.execute(\"SELECT 1\")\n")},
+        {"fixtures/rules/multiple-heads/bad_synthetic/versions/b2_left.py",
+         "revision = \"b2\"\n# expect: multiple-heads\ndown_revision = \"a1\"\n\n\n"
+         "def upgrade():\n    op.execute(\"SELECT 2\")\n\n\n"
+         "def downgrade():\n    op.execute(\"SELECT 1\")\n"},
+        {"fixtures/rules/multiple-heads/bad_synthetic/versions/c3_right.py",
+         "revision = \"c3\"\ndown_revision = \"a1\"\n\n\n"
+         "def upgrade():\n    op.execute(\"SELECT 3\")\n\n\n"
+         "def downgrade():\n    op.execute(\"SELECT 1\")\n"},
+    };
+    expect_unit_problems(heads, 3, "fixtures/rules/multiple-heads/bad_synthetic", true, 1,
+                         "c3_right.py:2:1: unexpected multiple-heads", NULL);
+    /* SQL files in a unit follow the SQL conventions */
+    const struct tree_file sql[] = {
+        {"fixtures/alembic/synthetic/sql/0001.sql", "-- expect: drop-table\nDROP TABLE users;\n"},
+        {"fixtures/alembic/synthetic/sql/0002.sql", "# expect: drop-table\nDROP TABLE users;\n"},
+    };
+    expect_unit_problems(sql, 2, "fixtures/alembic/synthetic", false, 3,
+                         "0002.sql:1: an expect: comment must be on a line of its own",
+                         "0002.sql:1:1: does not parse", "0002.sql:1:1: unexpected syntax-error",
+                         NULL);
+}
+
+/* ---- every fixture file, one test each ---- */
+
+/* One test: an SQL fixture linted through the library, a file of a unit, or a stray file. */
+struct entry {
+    char *path;
+    struct unit *unit; /* NULL: SQL through the library */
+    size_t index;      /* in unit->files */
+    bool stray;        /* not a fixture at all */
+};
+
+struct entries {
+    size_t n, cap;
+    struct entry *items;
+    size_t n_units, cap_units;
+    struct unit **units;
+};
+
+static void add_entry(struct entries *out, const char *path, struct unit *u, size_t index,
+                      bool stray)
+{
+    MS_GROW(out->items, out->cap, out->n + 1);
+    out->items[out->n++] = (struct entry){ms_xstrdup(path), u, index, stray};
+}
+
+static struct unit *new_unit(struct entries *out, const char *name)
+{
+    struct unit *u = ms_xcalloc(1, sizeof(*u));
+    u->name = name;
+    MS_GROW(out->units, out->cap_units, out->n_units + 1);
+    out->units[out->n_units++] = u;
+    return u;
+}
+
+/* A unit's files become tests; a unit without any gets one failing test for its first path. */
+static void add_unit_entries(struct entries *out, struct unit *u)
+{
+    if (u->n_files == 0) {
+        MS_GROW(u->files, u->cap_files, 1);
+        u->files[u->n_files++] = ms_xstrdup(u->n_args ? u->args[0] : "(nothing)");
+    }
+    for (size_t i = 0; i < u->n_files; i++)
+        add_entry(out, u->files[i], u, i, false);
+}
+
+/* fixtures/rules/<rule-id>/: bad_/ok_ .sql files, .py files and folders. */
+static void collect_rules(struct entries *out)
+{
+    struct names rules;
+    list_dir(FIXTURE_ROOT, &rules);
+    for (size_t r = 0; r < rules.n; r++) {
+        char *dir = join_path(FIXTURE_ROOT, rules.items[r]);
+        struct names items;
+        list_dir(dir, &items);
+        for (size_t k = 0; k < items.n; k++) {
+            char *path = join_path(dir, items.items[k]);
+            if (has_suffix(path, ".sql") && !is_dir(path)) {
+                add_entry(out, path, NULL, 0, false);
+            } else if (is_dir(path) || has_suffix(path, ".py")) {
+                struct unit *u = new_unit(out, NULL);
+                add_arg(u, path);
+                u->name = base_name(u->args[0]); /* bad_* or ok_* */
+                add_unit_entries(out, u);
+            } else {
+                add_entry(out, path, NULL, 0, true);
+            }
+            free(path);
+        }
+        names_release(&items);
+        free(dir);
+    }
+    names_release(&rules);
+}
+
+/* fixtures/alembic/<case>/: the case is one unit (but env.py, read by migsafe itself, and the
+ * SQL twins, which are SQL fixtures of their own). */
+static void collect_alembic(struct entries *out)
+{
+    struct names cases;
+    list_dir(ALEMBIC_ROOT, &cases);
+    for (size_t c = 0; c < cases.n; c++) {
+        char *dir = join_path(ALEMBIC_ROOT, cases.items[c]);
+        if (!is_dir(dir)) {
+            add_entry(out, dir, NULL, 0, true);
+            free(dir);
+            continue;
+        }
+        struct unit *u = new_unit(out, NULL);
+        struct names items;
+        list_dir(dir, &items);
+        for (size_t k = 0; k < items.n; k++) {
+            char *path = join_path(dir, items.items[k]);
+            if (strcmp(items.items[k], TWIN_FOLDER) == 0 && is_dir(path)) {
+                struct names twins;
+                list_dir(path, &twins);
+                for (size_t t = 0; t < twins.n; t++) {
+                    char *twin = join_path(path, twins.items[t]);
+                    add_entry(out, twin, NULL, 0, !has_suffix(twin, ".sql") || is_dir(twin));
+                    free(twin);
+                }
+                names_release(&twins);
+            } else if (strcmp(items.items[k], "env.py") != 0) {
+                add_arg(u, path);
+            }
+            free(path);
+        }
+        names_release(&items);
+        if (u->n_args == 0)
+            add_arg(u, dir);
+        add_unit_entries(out, u);
+        free(dir);
+    }
+    names_release(&cases);
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
 }
 
 static void test_fixture_file(void **state)
 {
-    const char *path = *state;
-    struct log l = {0};
-    check_fixture(path, NULL, &l);
-    if (l.n_problems) {
-        print_error("%s", l.buf);
-        size_t n = l.n_problems;
-        log_release(&l);
-        fail_msg("%zu problem(s) in %s", n, path);
+    const struct entry *e = *state;
+    struct log own = {0};
+    const struct log *l = &own;
+    if (e->stray) {
+        problem(&own,
+                "%s: not a fixture (fixtures are bad_*/ok_* .sql or .py files or folders; twin/ "
+                "holds .sql files)",
+                e->path);
+    } else if (e->unit) {
+        check_unit(e->unit);
+        l = &e->unit->logs[e->index];
+    } else {
+        check_fixture(e->path, NULL, &own);
     }
+    if (l->n_problems) {
+        print_error("%s", l->buf);
+        size_t n = l->n_problems;
+        log_release(&own);
+        fail_msg("%zu problem(s) in %s", n, e->path);
+    }
+    log_release(&own);
+}
+
+static int run_entries(const char *group, struct entries *all, const char *root)
+{
+    size_t n = 0;
+    struct CMUnitTest *tests = ms_xcalloc(all->n ? all->n : 1, sizeof(*tests));
+    size_t len = strlen(root);
+    for (size_t i = 0; i < all->n; i++)
+        if (strncmp(all->items[i].path, root, len) == 0 && all->items[i].path[len] == '/')
+            tests[n++] = (struct CMUnitTest){.name = all->items[i].path,
+                                             .test_func = test_fixture_file,
+                                             .initial_state = &all->items[i]};
+    int failed = 0;
+    if (n == 0) {
+        fprintf(stderr, "no fixtures under %s/ (run from the source root)\n", root);
+        failed = 1;
+    } else {
+        failed = _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+    }
+    free(tests);
+    return failed;
 }
 
 int main(void)
@@ -566,27 +1524,33 @@ int main(void)
         cmocka_unit_test(test_fixtures__runner_fails_syntax_errors_outside_their_folder),
         cmocka_unit_test(test_fixtures__runner_rejects_malformed_fixtures),
         cmocka_unit_test(test_fixtures__runner_applies_the_pg_version),
+        cmocka_unit_test(test_fixtures__python_runner_accepts_a_matching_fixture),
+        cmocka_unit_test(test_fixtures__python_runner_catches_missing_and_unexpected),
+        cmocka_unit_test(test_fixtures__python_runner_reads_expectations_inside_sql_strings),
+        cmocka_unit_test(test_fixtures__python_runner_rejects_malformed_fixtures),
+        cmocka_unit_test(test_fixtures__python_runner_requires_revisions_to_be_linted),
+        cmocka_unit_test(test_fixtures__python_runner_fails_on_skipped_calls),
+        cmocka_unit_test(test_fixtures__python_runner_fails_syntax_errors_outside_their_folder),
+        cmocka_unit_test(test_fixtures__python_runner_lints_a_history_per_file),
     };
     int failed = cmocka_run_group_tests_name("fixture runner", unit, NULL, NULL);
 
-    struct path_list paths = {0};
-    collect(FIXTURE_ROOT, &paths);
-    if (paths.n == 0) {
-        fprintf(stderr, "no fixtures under %s/ (run from the source root)\n", FIXTURE_ROOT);
-        failed++;
-    } else {
-        qsort(paths.items, paths.n, sizeof(*paths.items), compare_paths);
-        struct CMUnitTest *tests = ms_xcalloc(paths.n, sizeof(*tests));
-        for (size_t i = 0; i < paths.n; i++)
-            tests[i] = (struct CMUnitTest){.name = paths.items[i],
-                                           .test_func = test_fixture_file,
-                                           .initial_state = paths.items[i]};
-        failed += _cmocka_run_group_tests(FIXTURE_ROOT, tests, paths.n, NULL, NULL);
-        free(tests);
+    struct entries all = {0};
+    collect_rules(&all);
+    collect_alembic(&all);
+    if (all.n)
+        qsort(all.items, all.n, sizeof(*all.items), compare_entries);
+    failed += run_entries(FIXTURE_ROOT, &all, FIXTURE_ROOT);
+    failed += run_entries(ALEMBIC_ROOT, &all, ALEMBIC_ROOT);
+
+    for (size_t i = 0; i < all.n; i++)
+        free(all.items[i].path);
+    free(all.items);
+    for (size_t i = 0; i < all.n_units; i++) {
+        unit_release(all.units[i]);
+        free(all.units[i]);
     }
-    for (size_t i = 0; i < paths.n; i++)
-        free(paths.items[i]);
-    free(paths.items);
+    free(all.units);
     pg_query_exit();
     return failed ? 1 : 0;
 }

@@ -1,9 +1,10 @@
 /* test_meta.c: the rule registry agrees with itself, its fixtures and its docs.
  *
  * Adding a rule means one file in rules/, one line in rules/rules.def, a fixture folder
- * fixtures/rules/<id>/ with at least one bad_*.sql and one ok_*.sql, and a page
- * docs/rules/<id>.md. These tests fail when any of them is missing or disagrees with the C
- * metadata, in the spirit of git's check-builtins. Paths are relative to the source root. */
+ * fixtures/rules/<id>/ with at least one bad_ and one ok_ case (a .sql file, an Alembic
+ * revision .py, or a folder holding a revision history), and a page docs/rules/<id>.md. These tests
+ * fail when any of them is missing or disagrees with the C metadata, in the spirit of git's
+ * check-builtins. Paths are relative to the source root. */
 #include "engine.h"
 
 #include <dirent.h>
@@ -119,8 +120,9 @@ static void names_release(struct names *n)
     memset(n, 0, sizeof(*n));
 }
 
-/* Does a "-- expect:" line of this fixture name rule `id`? */
-static bool expects_rule(const char *text, const char *id)
+/* Does an expect line of this fixture name rule `id`? SQL has "-- expect:" lines; Python has
+ * "# expect:" comment lines, and "-- expect:" lines inside its SQL strings. */
+static bool expects_rule(const char *text, const char *id, bool python)
 {
     size_t idlen = strlen(id);
     for (const char *line = text; line && *line;) {
@@ -129,8 +131,15 @@ static bool expects_rule(const char *text, const char *id)
         const char *p = line;
         while (p < end && (*p == ' ' || *p == '\t'))
             p++;
+        bool comment = false;
         if (end - p > 2 && p[0] == '-' && p[1] == '-') {
             p += 2;
+            comment = true;
+        } else if (python && end - p > 1 && p[0] == '#') {
+            p += 1;
+            comment = true;
+        }
+        if (comment) {
             while (p < end && *p == ' ')
                 p++;
             if ((size_t)(end - p) > 7 && memcmp(p, "expect:", 7) == 0) {
@@ -243,6 +252,31 @@ static void test_meta__rules_def_is_sorted_and_matches_the_registry(void **state
 
 /* ---- fixtures ---- */
 
+/* Does a fixture file at or below path (a folder of a history) expect rule `id`? */
+static bool case_expects_rule(const char *path, const char *id)
+{
+    if (is_dir(path)) {
+        struct names entries;
+        list_dir(path, &entries);
+        bool found = false;
+        for (size_t k = 0; k < entries.n && !found; k++) {
+            char sub[1024];
+            snprintf(sub, sizeof(sub), "%s/%s", path, entries.items[k]);
+            found = case_expects_rule(sub, id);
+        }
+        names_release(&entries);
+        return found;
+    }
+    bool python = ends_with(path, ".py");
+    if (!python && !ends_with(path, ".sql"))
+        return false;
+    char *text = read_file(path);
+    assert_non_null(text);
+    bool found = expects_rule(text, id, python);
+    free(text);
+    return found;
+}
+
 static void test_meta__every_rule_has_bad_and_ok_fixtures(void **state)
 {
     (void)state;
@@ -260,24 +294,22 @@ static void test_meta__every_rule_has_bad_and_ok_fixtures(void **state)
             char path[512];
             snprintf(path, sizeof(path), "%s/%s", dir, f);
             bool bad = starts_with(f, "bad_"), ok = starts_with(f, "ok_");
-            if ((!bad && !ok) || !ends_with(f, ".sql") || !is_file(path))
-                fail_msg("%s: fixtures are files named bad_*.sql or ok_*.sql", path);
-            if (bad) {
-                char *text = read_file(path);
-                assert_non_null(text);
-                bool own = expects_rule(text, id);
-                free(text);
-                if (!own)
-                    fail_msg("%s: a bad fixture of %s must expect at least one %s finding", path,
-                             id, id);
-            }
+            bool is_case =
+                is_dir(path) || (is_file(path) && (ends_with(f, ".sql") || ends_with(f, ".py")));
+            if ((!bad && !ok) || !is_case)
+                fail_msg("%s: fixtures are bad_* or ok_* .sql files, .py revisions or folders "
+                         "of revisions",
+                         path);
+            if (bad && !case_expects_rule(path, id))
+                fail_msg("%s: a bad fixture of %s must expect at least one %s finding", path, id,
+                         id);
             n_bad += bad;
             n_ok += ok;
         }
         names_release(&files);
         if (n_bad == 0 || n_ok == 0)
-            fail_msg("%s: %s/ needs at least one bad_*.sql and one ok_*.sql (has %zu and %zu)", id,
-                     dir, n_bad, n_ok);
+            fail_msg("%s: %s/ needs at least one bad_ and one ok_ case (has %zu and %zu)", id, dir,
+                     n_bad, n_ok);
     }
 }
 
@@ -393,12 +425,21 @@ static void test_meta__helpers(void **state)
     assert_false(is_one_line("two\nlines"));
     assert_false(is_one_line(""));
     assert_true(expects_rule("SELECT 1;\n-- expect: drop-column, rename-as-drop\nALTER ...",
-                             "rename-as-drop"));
-    assert_true(expects_rule("  --expect: drop-table\n", "drop-table"));
-    assert_false(expects_rule("-- expect: drop-tables\n", "drop-table"));
-    assert_false(expects_rule("-- expected: drop-table\n", "drop-table"));
-    assert_false(expects_rule("SELECT '-- expect: drop-table';\n", "drop-table"));
-    assert_false(expects_rule("-- see expect: drop-table\n", "drop-table"));
+                             "rename-as-drop", false));
+    assert_true(expects_rule("  --expect: drop-table\n", "drop-table", false));
+    assert_false(expects_rule("-- expect: drop-tables\n", "drop-table", false));
+    assert_false(expects_rule("-- expected: drop-table\n", "drop-table", false));
+    assert_false(expects_rule("SELECT '-- expect: drop-table';\n", "drop-table", false));
+    assert_false(expects_rule("-- see expect: drop-table\n", "drop-table", false));
+    /* Python: comment lines, and SQL comment lines inside its strings */
+    assert_true(expects_rule("revision = \"a1\"\n# expect: multiple-heads\ndown_revision = \"b\"\n",
+                             "multiple-heads", true));
+    assert_true(
+        expects_rule("    op.execute(\"\"\"\n    -- expect: drop-table\n    DROP TABLE a;\n",
+                     "drop-table", true));
+    assert_false(expects_rule("# expect: drop-table\n", "drop-table", false));
+    assert_false(expects_rule("op.drop_table(\"a\")  # expect: drop-table\n", "drop-table", true));
+    assert_false(expects_rule("# expect: drop-tables\n", "drop-table", true));
 }
 
 int main(void)

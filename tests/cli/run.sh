@@ -556,8 +556,8 @@ t_deterministic_across_jobs_and_runs() {
         ms -f "$f" -j2 many demo
         same_files "j1.$f" "$OUT" "-f $f: output depends on the order of the paths"
     done
-    [[ $(grep -c '' j1.gcc) -eq $((6 + 2 * 70)) ]] ||
-        bad "expected $((6 + 2 * 70)) findings in gcc output, got $(grep -c '' j1.gcc)"
+    [[ $(grep -c '' j1.gcc) -eq $((13 + 2 * 70)) ]] ||
+        bad "expected $((13 + 2 * 70)) findings in gcc output, got $(grep -c '' j1.gcc)"
 }
 
 t_demo_findings() {
@@ -565,7 +565,7 @@ t_demo_findings() {
     rc_is 1
     local ids
     ids=$(sed -n 's/.*\[\([a-z0-9-]*\)\]$/\1/p' "$OUT" | sort | uniq -c | awk '{print $2 "=" $1}' | paste -sd' ')
-    [[ $ids == "add-column-not-null=1 concurrently-in-transaction=1 drop-column=1 rename-as-drop=1 require-concurrent-index=1 set-not-null=1" ]] ||
+    [[ $ids == "add-column-not-null=2 concurrently-in-transaction=1 drop-column=2 missing-downgrade=1 multiple-heads=2 rename-as-drop=2 require-concurrent-index=2 set-not-null=1" ]] ||
         bad "demo findings changed (README.md shows them): $ids"
 }
 
