@@ -8,9 +8,12 @@
 static void check_migration(struct ms_ctx *ctx, const struct ms_migration *m)
 {
     for (size_t i = 0; i < m->n_unknown_parents; i++)
-        ms_report_offset(ctx, m->parent_offset,
-                         "revision \"%s\" names \"%s\" as its parent, but no revision in this "
-                         "folder has that id",
+        ms_report_offset(ctx, m->unknown_offsets[i],
+                         m->unknown_is_dependency[i]
+                             ? "revision \"%s\" depends on \"%s\", but no revision in this "
+                               "folder has that id or branch label"
+                             : "revision \"%s\" names \"%s\" as its parent, but no revision in "
+                               "this folder has that id",
                          m->name ? m->name : "?", m->unknown_parents[i]);
 }
 

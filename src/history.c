@@ -3,6 +3,9 @@
 #include "alembic.h"
 #include "source.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -101,6 +104,7 @@ struct rev {
     size_t n_children;
     size_t component;
     bool placed;
+    bool broken;        /* a down_revision names a revision that is not there */
     const char *labels; /* the branch labels on its chain, joined (heads only) */
 };
 
@@ -143,7 +147,8 @@ static int compare_strings(const void *a, const void *b)
 }
 
 /* The branch labels on the chain below (and at) a head, sorted and joined: heads with the same
- * labels belong to one line of history. */
+ * labels belong to one line of history. NULL for a chain that is broken (a parent is missing):
+ * unknown-down-revision says so, and where it really starts cannot be known. */
 static const char *chain_labels(struct rev *revs, size_t n, size_t head, struct ms_arena *arena)
 {
     bool *seen = ms_xcalloc(n, 1);
@@ -152,8 +157,10 @@ static const char *chain_labels(struct rev *revs, size_t n, size_t head, struct 
     const char **labels = NULL;
     stack[top++] = head;
     seen[head] = true;
+    bool broken = false;
     while (top) {
         struct rev *r = &revs[stack[--top]];
+        broken |= r->broken;
         for (size_t i = 0; i < r->h.n_branch_labels; i++) {
             MS_GROW(labels, cap, n_labels + 1);
             labels[n_labels++] = r->h.branch_labels[i].name;
@@ -163,6 +170,12 @@ static const char *chain_labels(struct rev *revs, size_t n, size_t head, struct 
                 seen[r->parents[i]] = true;
                 stack[top++] = r->parents[i];
             }
+    }
+    if (broken) {
+        free(labels);
+        free(stack);
+        free(seen);
+        return NULL;
     }
     if (n_labels)
         qsort(labels, n_labels, sizeof(*labels), compare_strings);
@@ -192,7 +205,8 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
     size_t n_idx = 0;
     for (size_t i = 0; i < n; i++) {
         revs[i].entry = first + i;
-        revs[i].h = *h->entries[first + i].header;
+        if (h->entries[first + i].header)
+            revs[i].h = *h->entries[first + i].header;
         if (revs[i].h.revision)
             idx[n_idx++] = (struct id_index){revs[i].h.revision, i};
     }
@@ -210,8 +224,10 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
         m->parent_offset = r->h.down_offset;
         m->is_merge = r->h.n_down > 1;
         r->parents = ms_arena_alloc(arena, (r->h.n_down + 1) * sizeof(size_t));
-        const char **unknown =
-            ms_arena_alloc(arena, (r->h.n_down + r->h.n_depends + 1) * sizeof(char *));
+        size_t most = r->h.n_down + r->h.n_depends + 1;
+        const char **unknown = ms_arena_alloc(arena, most * sizeof(char *));
+        size_t *unknown_at = ms_arena_alloc(arena, most * sizeof(size_t));
+        bool *unknown_dep = ms_arena_alloc(arena, most * sizeof(bool));
         for (size_t k = 0; k < r->h.n_down + r->h.n_depends; k++) {
             bool is_down = k < r->h.n_down;
             const char *id = is_down ? r->h.down[k].name : r->h.depends[k - r->h.n_down].name;
@@ -222,8 +238,13 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
                 for (size_t j = 0; !is_down && j < n && !label; j++)
                     for (size_t b = 0; b < revs[j].h.n_branch_labels && !label; b++)
                         label = strcmp(revs[j].h.branch_labels[b].name, id) == 0;
-                if (!label)
+                if (!label) {
+                    r->broken |= is_down;
+                    unknown_at[m->n_unknown_parents] =
+                        is_down ? r->h.down_offset : r->h.depends[k - r->h.n_down].offset;
+                    unknown_dep[m->n_unknown_parents] = !is_down;
                     unknown[m->n_unknown_parents++] = id;
+                }
             } else if (is_down) {
                 r->parents[r->n_parents++] = (size_t)p;
                 revs[p].n_children++;
@@ -231,6 +252,8 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
             }
         }
         m->unknown_parents = unknown;
+        m->unknown_offsets = unknown_at;
+        m->unknown_is_dependency = unknown_dep;
     }
     /* duplicates: neighbours in the sorted index */
     for (size_t k = 1; k < n_idx; k++)
@@ -241,10 +264,12 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
                 h->entries[revs[idx[k - 1].rev].entry].migration.duplicate_of =
                     h->entries[revs[idx[k].rev].entry].path;
         }
-    /* heads: no child; several heads of one component and one line of labels conflict */
+    /* heads: no child; several heads on one line of branch labels conflict, wherever they
+     * start (two unlabelled bases fail `alembic upgrade head` too); a duplicated id counts once */
     for (size_t i = 0; i < n; i++) {
         revs[i].component = find_root(up, i);
-        if (revs[i].n_children == 0 && revs[i].h.revision)
+        bool first_of_id = revs[i].h.revision && lookup(idx, n_idx, revs[i].h.revision) == (int)i;
+        if (revs[i].n_children == 0 && first_of_id)
             revs[i].labels = chain_labels(revs, n, i, arena);
     }
     for (size_t i = 0; i < n; i++) {
@@ -252,8 +277,7 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
             continue;
         size_t count = 0;
         for (size_t j = 0; j < n; j++)
-            count += revs[j].labels && revs[j].component == revs[i].component &&
-                     strcmp(revs[j].labels, revs[i].labels) == 0;
+            count += revs[j].labels && strcmp(revs[j].labels, revs[i].labels) == 0;
         struct ms_migration *m = &h->entries[revs[i].entry].migration;
         m->is_head = true;
         if (count < 2)
@@ -261,8 +285,7 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
         const char **heads = ms_arena_alloc(arena, count * sizeof(char *));
         size_t k = 0;
         for (size_t j = 0; j < n; j++)
-            if (revs[j].labels && revs[j].component == revs[i].component &&
-                strcmp(revs[j].labels, revs[i].labels) == 0)
+            if (revs[j].labels && strcmp(revs[j].labels, revs[i].labels) == 0)
                 heads[k++] = revs[j].h.revision;
         qsort(heads, count, sizeof(*heads), compare_strings);
         m->n_heads = count;
@@ -274,6 +297,7 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
     for (size_t i = 0; i < n; i++)
         pending[i] = revs[i].n_parents;
     size_t done = 0;
+    bool linted_before = false;
     while (done < n) {
         size_t pick = n;
         for (size_t i = 0; i < n && pick == n; i++)
@@ -285,7 +309,8 @@ static void analyse_folder(struct ms_history *h, size_t first, size_t n, bool pe
                     pick = i;
         revs[pick].placed = true;
         sorted[done] = h->entries[revs[pick].entry];
-        sorted[done].shares_transaction = done > 0 && !per_migration;
+        sorted[done].shares_transaction = linted_before && !per_migration;
+        linted_before |= !sorted[done].context_only;
         done++;
         for (size_t i = 0; i < n; i++)
             for (size_t k = 0; k < revs[i].n_parents; k++)
@@ -368,6 +393,88 @@ static bool split_archives(struct ms_history *h)
     return changed;
 }
 
+/* Adds the revision files below `dir` (recursively) that are not among the entries. */
+static void walk_revisions(struct ms_history *h, const char *dir, char **known, size_t n_known,
+                           size_t *cap, int depth)
+{
+    DIR *d = depth < 8 ? opendir(dir) : NULL;
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "__pycache__") == 0)
+            continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *path = ms_xmalloc(len);
+        snprintf(path, len, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            free(path);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            walk_revisions(h, path, known, n_known, cap, depth + 1);
+            free(path);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode) || !ms_history_is_python(path) ||
+            bsearch(&path, known, n_known, sizeof(char *), compare_strings)) {
+            free(path);
+            continue;
+        }
+        size_t tlen;
+        char *text = read_all(path, &tlen);
+        struct ms_alembic_header *header = ms_arena_alloc(&h->arena, sizeof(*header));
+        if (text && ms_alembic_is_revision(text, tlen) &&
+            ms_alembic_read_header(text, tlen, &h->arena, header) == 0) {
+            MS_GROW(h->entries, *cap, h->n + 1);
+            struct ms_history_entry *x = &h->entries[h->n++];
+            memset(x, 0, sizeof(*x));
+            x->path = ms_arena_strdup(&h->arena, path);
+            x->header = header;
+            x->migration.tool = MS_TOOL_ALEMBIC;
+            x->context_only = true;
+            char *g = history_group(x->path);
+            x->group = ms_arena_strdup(&h->arena, g);
+            free(g);
+        }
+        free(text);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* Linting some revisions of a versions/ folder (the ones a change touches) still needs the
+ * others for the history: their parent links, heads and ids. Reads them as context-only
+ * entries. */
+static void add_context(struct ms_history *h)
+{
+    size_t cap = h->n, n_linted = h->n;
+    char **known = ms_xmalloc((n_linted ? n_linted : 1) * sizeof(char *));
+    const char **groups = ms_xmalloc((n_linted ? n_linted : 1) * sizeof(char *));
+    size_t n_groups = 0;
+    for (size_t i = 0; i < n_linted; i++) {
+        known[i] = (char *)h->entries[i].path;
+        if (h->entries[i].migration.tool != MS_TOOL_ALEMBIC)
+            continue;
+        bool seen = false;
+        for (size_t g = 0; g < n_groups && !seen; g++)
+            seen = strcmp(groups[g], h->entries[i].group) == 0;
+        if (!seen)
+            groups[n_groups++] = h->entries[i].group;
+    }
+    qsort(known, n_linted, sizeof(char *), compare_strings);
+    /* only in an Alembic layout (a versions/ folder): loose revision files elsewhere, such as
+     * examples side by side, are not one history */
+    for (size_t g = 0; g < n_groups; g++) {
+        const char *base = strrchr(groups[g], '/');
+        if (strcmp(base ? base + 1 : groups[g], "versions") == 0)
+            walk_revisions(h, groups[g], known, n_linted, &cap, 0);
+    }
+    free(groups);
+    free(known);
+}
+
 void ms_history_build(struct ms_file_list *list, bool verbose, struct ms_history *out)
 {
     memset(out, 0, sizeof(*out));
@@ -381,8 +488,11 @@ void ms_history_build(struct ms_file_list *list, bool verbose, struct ms_history
             size_t len;
             char *text = read_all(p, &len);
             struct ms_alembic_header *header = ms_arena_alloc(&out->arena, sizeof(*header));
-            bool rev = text && ms_alembic_is_revision(text, len) &&
-                       ms_alembic_read_header(text, len, &out->arena, header) == 0;
+            /* a revision whose header cannot be read (not valid Python) is still linted, so
+             * loading it reports the error instead of skipping it quietly */
+            bool rev = text && ms_alembic_is_revision(text, len);
+            if (rev && ms_alembic_read_header(text, len, &out->arena, header) != 0)
+                memset(header, 0, sizeof(*header));
             free(text);
             if (!rev) {
                 if (verbose)
@@ -401,6 +511,7 @@ void ms_history_build(struct ms_file_list *list, bool verbose, struct ms_history
         }
         out->entries[out->n++].path = p;
     }
+    add_context(out);
     /* a folder's revisions together (first), whatever other files sit between them by path */
     qsort(out->entries, out->n, sizeof(*out->entries), compare_entries);
     if (split_archives(out))

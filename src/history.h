@@ -21,6 +21,9 @@ struct ms_history_entry {
     /* Alembic: this revision runs in the same transaction as the previous entry (all pending
      * revisions of one `alembic upgrade` share one, unless env.py asks for one per revision) */
     bool shares_transaction;
+    /* a revision of the same folder that was not asked for: read for the history (its parent
+     * links, heads, duplicates), not linted */
+    bool context_only;
 };
 
 struct ms_history {

@@ -43,9 +43,11 @@ struct ms_migration {
     size_t parent_offset;     /* the down_revision assignment */
     size_t n_unknown_parents; /* parents (down_revision, depends_on) not in the folder */
     const char **unknown_parents;
-    const char *duplicate_of; /* another file with the same revision id, or NULL */
-    size_t n_heads;           /* > 1: this revision is one of several unmerged heads */
-    const char **heads;       /* all of them, sorted */
+    const size_t *unknown_offsets;     /* where each is named */
+    const bool *unknown_is_dependency; /* named by depends_on, not down_revision */
+    const char *duplicate_of;          /* another file with the same revision id, or NULL */
+    size_t n_heads;                    /* > 1: this revision is one of several unmerged heads */
+    const char **heads;                /* all of them, sorted */
     bool is_head;
 };
 

@@ -245,12 +245,19 @@ int ms_run_check(const struct ms_run_options *opts)
         w.n_files = 0;
         while (next < history.n && w.n_files < WINDOW_FILES &&
                (w.n_files == 0 || bytes < WINDOW_BYTES)) {
+            if (history.entries[next].context_only) {
+                next++; /* read for the history only */
+                continue;
+            }
             struct file_job *f = &w.files[w.n_files++];
             memset(f, 0, sizeof(*f));
             f->entry = &history.entries[next++];
             f->path = f->entry->path;
             f->settings = ms_settings_for(cache, f->path);
-            f->close_transaction = next >= history.n || !history.entries[next].shares_transaction;
+            size_t after = next;
+            while (after < history.n && history.entries[after].context_only)
+                after++;
+            f->close_transaction = after >= history.n || !history.entries[after].shares_transaction;
             ms_arena_init(&f->arena);
             bytes += file_size_hint(f->path);
         }
@@ -275,7 +282,8 @@ int ms_run_check(const struct ms_run_options *opts)
                     fprintf(stderr, "migsafe: %s:%" PRIu32 ":%" PRIu32 ": note: %s\n", f->src.path,
                             p.line, p.col, f->notes[k].message);
                 }
-                if (f->parsed.n_stmts == 0)
+                if (f->parsed.n_stmts == 0 &&
+                    (f->migration.tool != MS_TOOL_ALEMBIC || opts->verbose))
                     fprintf(stderr, "migsafe: %s: note: no SQL statements to lint\n", f->src.path);
                 else if (opts->verbose)
                     fprintf(stderr, "migsafe: %s: %zu statements\n", f->src.path,
