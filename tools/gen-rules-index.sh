@@ -66,8 +66,9 @@ $n rules. The test cases of each rule are in \`fixtures/rules/<rule-id>/\`.
 
 1. \`rules/<snake_name>.c\`, exporting \`const struct ms_rule ms_rule_<snake_name>\`.
 2. One line \`MS_RULE(<snake_name>)\` in \`rules/rules.def\`, in sorted order.
-3. \`fixtures/rules/<rule-id>/\` with at least one \`bad_*.sql\` and one \`ok_*.sql\` (the format is
-   described at the top of \`tests/test_fixtures.c\`).
+3. \`fixtures/rules/<rule-id>/\` with at least one \`bad_*\` and one \`ok_*\` case: a \`.sql\` file, an
+   Alembic revision (\`.py\`) or a folder holding a revision history (the format is described at the
+   top of \`tests/test_fixtures.c\`).
 4. \`docs/rules/<rule-id>.md\` with the front matter and headings of the other pages, then
    regenerate this index.
 
