@@ -228,7 +228,11 @@ struct ms_ctx {
     struct ms_fact_set facts;
     const struct ms_migration *migration;
     struct ms_session *session;
-    int cmd_location;       /* during visit_alter_table_cmd: where the command starts, else -1 */
+    /* during visit_alter_table_cmd: the statement, the command's index, and where each command
+     * starts (found on the first report that needs it, as most commands report nothing) */
+    const PgQuery__AlterTableStmt *alter;
+    size_t cmd_index;
+    int *cmd_locations;
     bool lock_timeout;      /* set at session level */
     bool statement_timeout; /* likewise, statement_timeout */
 };
@@ -338,9 +342,18 @@ bool ms_has_option(size_t n, PgQuery__Node *const *options, const char *name)
     return false;
 }
 
+static int *command_locations(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *s);
+
 struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location)
 {
-    return (struct ms_mark){ctx->cur, location < 0 ? ctx->cmd_location : location};
+    /* a single command reports at the statement, like every other statement */
+    if (location < 0 && ctx->alter && ctx->alter->n_cmds > 1) {
+        if (!ctx->cmd_locations)
+            ((struct ms_ctx *)ctx)->cmd_locations =
+                command_locations((struct ms_ctx *)ctx, ctx->alter);
+        location = ctx->cmd_locations[ctx->cmd_index];
+    }
+    return (struct ms_mark){ctx->cur, location};
 }
 
 static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt,
@@ -700,18 +713,19 @@ static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
     }
     if (n->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT) {
         const PgQuery__AlterTableStmt *s = n->alter_table_stmt;
-        int *where = s->n_cmds > 1 && d->n[KIND_ALTER_TABLE_CMD] ? command_locations(ctx, s) : NULL;
+        ctx->alter = s;
+        ctx->cmd_locations = NULL;
         for (size_t c = 0; c < s->n_cmds; c++) {
             if (s->cmds[c]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
                 continue;
-            ctx->cmd_location = where ? where[c] : -1;
+            ctx->cmd_index = c;
             for (size_t i = 0; i < d->n[KIND_ALTER_TABLE_CMD]; i++) {
                 ctx->rule_index = d->rules[KIND_ALTER_TABLE_CMD][i];
                 ms_rules[ctx->rule_index]->visit_alter_table_cmd(ctx, s,
                                                                  s->cmds[c]->alter_table_cmd);
             }
         }
-        ctx->cmd_location = -1;
+        ctx->alter = NULL;
     }
 }
 
@@ -754,7 +768,6 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         .rule_states = ms_arena_alloc(arena, ms_n_rules * sizeof(void *)),
         .migration = m ? m : &plain,
         .session = session,
-        .cmd_location = -1,
     };
     const struct ms_dispatch *d = e->dispatch;
     for (size_t i = 0; i < d->n[KIND_CHECK_MIGRATION]; i++) {
