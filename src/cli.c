@@ -17,6 +17,8 @@ static const char usage_text[] =
     "  -f, --format FORMAT     text (default), json, sarif, gcc or github\n"
     "      --config FILE       settings for every file, instead of the nearest .migsafe.yml\n"
     "      --pg-version N      PostgreSQL major the migrations run on (default 15)\n"
+    "      --lock-timeout-set-by-runner\n"
+    "                          the role or connection sets lock_timeout: do not ask for one\n"
     "      --fail-on LEVEL     exit 1 on findings at or above error (default), warning,\n"
     "                          info; never: exit 0 whatever is found\n"
     "      --enable RULE       turn a rule on (also opt-in rules); repeat or separate by commas\n"
@@ -42,6 +44,7 @@ enum {
     OPT_DISABLE,
     OPT_STDIN_FILENAME,
     OPT_CONFIG,
+    OPT_LOCK_TIMEOUT_BY_RUNNER,
     OPT_COLOR,
 };
 
@@ -53,6 +56,7 @@ static const struct option long_options[] = {
     {"disable", required_argument, NULL, OPT_DISABLE},
     {"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"lock-timeout-set-by-runner", no_argument, NULL, OPT_LOCK_TIMEOUT_BY_RUNNER},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"jobs", required_argument, NULL, 'j'},
@@ -227,6 +231,9 @@ int main(int argc, char **argv)
             break;
         case OPT_STDIN_FILENAME:
             opts.stdin_filename = optarg;
+            break;
+        case OPT_LOCK_TIMEOUT_BY_RUNNER:
+            opts.overrides.lock_timeout_by_runner = true;
             break;
         case OPT_CONFIG:
             if (access(optarg, R_OK) != 0)

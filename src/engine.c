@@ -43,6 +43,7 @@ enum kind {
     MS_STMT_KINDS(KIND_ENUM)
 #undef KIND_ENUM
         KIND_ALTER_TABLE_CMD,
+    KIND_STMT,
     KIND_CHECK_MIGRATION,
     KIND_END_MIGRATION,
     N_KINDS
@@ -63,6 +64,8 @@ static bool has_visitor(const struct ms_rule *r, enum kind k)
 #undef KIND_HAS
     case KIND_ALTER_TABLE_CMD:
         return r->visit_alter_table_cmd != NULL;
+    case KIND_STMT:
+        return r->visit_stmt != NULL;
     case KIND_CHECK_MIGRATION:
         return r->check_migration != NULL;
     case KIND_END_MIGRATION:
@@ -76,6 +79,7 @@ static bool has_visitor(const struct ms_rule *r, enum kind k)
 void ms_engine_init(struct ms_engine *e)
 {
     e->pg_version = 15;
+    e->lock_timeout_by_runner = false;
     e->enabled = ms_xcalloc(ms_n_rules, sizeof(bool));
     e->severity = ms_xcalloc(ms_n_rules, sizeof(enum ms_severity));
     for (size_t i = 0; i < ms_n_rules; i++) {
@@ -293,6 +297,13 @@ bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__Ra
 {
     return rel && name && ctx->session->in_tx &&
            fact_find(ctx->session->tx_facts, FACT_NOT_VALID, rel->schemaname, rel->relname, name);
+}
+
+const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len)
+{
+    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    *len = st->end - st->start;
+    return ctx->src->sql + st->start;
 }
 
 const struct ms_migration *ms_ctx_migration(const struct ms_ctx *ctx)
@@ -698,6 +709,10 @@ static int *command_locations(struct ms_ctx *ctx, const PgQuery__AlterTableStmt 
 static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
 {
     const struct ms_dispatch *d = ctx->engine->dispatch;
+    for (size_t i = 0; i < d->n[KIND_STMT]; i++) {
+        ctx->rule_index = d->rules[KIND_STMT][i];
+        ms_rules[ctx->rule_index]->visit_stmt(ctx, n);
+    }
     switch (n->node_case) {
 #define KIND_CALL(field, Type, CASE)                                                               \
     case PG_QUERY__NODE__NODE_##CASE:                                                              \

@@ -12,6 +12,7 @@
 #ifndef MS_RULE_H
 #define MS_RULE_H
 
+#include "locks.h"
 #include "migration.h"
 #include "migsafe.h"
 #include <pg_query.h>
@@ -27,9 +28,13 @@ enum ms_severity { MS_INFO = 1, MS_WARNING = 2, MS_ERROR = 3 };
     X(alter_enum_stmt, AlterEnumStmt, ALTER_ENUM_STMT)                                             \
     X(alter_table_stmt, AlterTableStmt, ALTER_TABLE_STMT)                                          \
     X(cluster_stmt, ClusterStmt, CLUSTER_STMT)                                                     \
+    X(composite_type_stmt, CompositeTypeStmt, COMPOSITE_TYPE_STMT)                                 \
     X(create_domain_stmt, CreateDomainStmt, CREATE_DOMAIN_STMT)                                    \
     X(create_enum_stmt, CreateEnumStmt, CREATE_ENUM_STMT)                                          \
     X(create_function_stmt, CreateFunctionStmt, CREATE_FUNCTION_STMT)                              \
+    X(create_policy_stmt, CreatePolicyStmt, CREATE_POLICY_STMT)                                    \
+    X(create_schema_stmt, CreateSchemaStmt, CREATE_SCHEMA_STMT)                                    \
+    X(create_seq_stmt, CreateSeqStmt, CREATE_SEQ_STMT)                                             \
     X(create_stmt, CreateStmt, CREATE_STMT)                                                        \
     X(create_table_as_stmt, CreateTableAsStmt, CREATE_TABLE_AS_STMT)                               \
     X(create_trig_stmt, CreateTrigStmt, CREATE_TRIG_STMT)                                          \
@@ -67,6 +72,9 @@ struct ms_rule {
     MS_STMT_KINDS(MS_DECLARE_VISITOR)
 #undef MS_DECLARE_VISITOR
 
+    /* Every statement, whatever its kind, before the visitors of its kind: for rules about all
+     * statements, which pass it on to ms_locks_stmt() and never switch on node_case. */
+    void (*visit_stmt)(struct ms_ctx *ctx, const PgQuery__Node *node);
     /* Each command of an ALTER TABLE, after visit_alter_table_stmt; stmt is its parent. */
     void (*visit_alter_table_cmd)(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd);
@@ -117,6 +125,9 @@ bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery
  * runs all pending revisions in one transaction)? False outside a transaction block. */
 bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
                                      const char *name);
+/* The current statement's SQL text: `*len` bytes, not NUL-terminated. Node locations are byte
+ * offsets into it. Valid for the duration of the visit. */
+const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len);
 /* The migration being linted (tool, way back, history). */
 const struct ms_migration *ms_ctx_migration(const struct ms_ctx *ctx);
 int ms_ctx_pg_version(const struct ms_ctx *ctx);

@@ -9,6 +9,7 @@
 #include "discover.h"
 #include "history.h"
 #include "pool.h"
+#include "template.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -140,8 +141,11 @@ static void load_one(void *arg, size_t i, int thread)
     f->migration = f->entry->migration;
     if (f->migration.tool == MS_TOOL_ALEMBIC && !load_alembic(w, f))
         return;
-    if (f->migration.tool == MS_TOOL_SQL)
+    if (f->migration.tool == MS_TOOL_SQL) {
         find_sections(f);
+        /* templates and psql commands become text of the same length that parses */
+        f->src.sql = ms_template_mask(f->src.text, f->src.len, f->src.body, &f->arena, NULL);
+    }
     ms_parse_split(&f->src, &f->arena, w->n_threads, &f->parsed);
 }
 

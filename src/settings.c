@@ -48,7 +48,8 @@ static struct ms_settings *build(struct ms_settings_cache *c, const char *config
         if (cfg->rules[i].level > 0)
             s->engine.severity[k] = (enum ms_severity)cfg->rules[i].level;
     }
-    s->engine.lock_timeout_by_runner = cfg->lock_timeout_set_by_runner == MS_YES;
+    s->engine.lock_timeout_by_runner =
+        cfg->lock_timeout_set_by_runner == MS_YES || c->o.lock_timeout_by_runner;
     for (size_t i = 0; i < c->o.n_switches; i++)
         ms_engine_set_enabled(&s->engine, c->o.switches[i].id, c->o.switches[i].enabled);
     ms_engine_prepare(&s->engine);

@@ -18,7 +18,8 @@ struct ms_overrides {
     int pg_version;
     bool fail_on_set;
     enum ms_severity fail_on;
-    size_t n_switches; /* --enable/--disable, in order */
+    bool lock_timeout_by_runner; /* --lock-timeout-set-by-runner */
+    size_t n_switches;           /* --enable/--disable, in order */
     const struct ms_rule_switch *switches;
 };
 
