@@ -1,0 +1,85 @@
+/* require-concurrent-drop-index: DROP INDEX without CONCURRENTLY.
+ * Docs: docs/rules/require-concurrent-drop-index.md.
+ * Fixtures: fixtures/rules/require-concurrent-drop-index/. */
+#include "rule.h"
+
+/* A plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: nothing reads or
+ * writes the table until the migration commits, and while the drop waits for that lock behind
+ * a long query, every query on the table queues behind it. DROP INDEX CONCURRENTLY waits for
+ * the queries using the index to finish instead, without blocking anyone. */
+struct index {
+    struct index *next;
+    const char *schema, *name;
+};
+
+struct state {
+    struct index *on_new_tables; /* created in this migration on a table it created */
+};
+
+static void visit_index_stmt(struct ms_ctx *ctx, const PgQuery__IndexStmt *node)
+{
+    if (!node->idxname || !*node->idxname || !ms_ctx_table_is_new(ctx, node->relation))
+        return;
+    struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
+    struct index *i = ms_ctx_alloc(ctx, sizeof(*i));
+    /* an index lives in its table's schema */
+    i->schema = node->relation->schemaname && *node->relation->schemaname
+                    ? node->relation->schemaname
+                    : NULL;
+    i->name = node->idxname;
+    i->next = s->on_new_tables;
+    s->on_new_tables = i;
+}
+
+static bool is_on_new_table(struct ms_ctx *ctx, const char *schema, const char *name)
+{
+    struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
+    for (const struct index *i = s->on_new_tables; i; i = i->next)
+        if (strcmp(i->name, name) == 0 && (!schema || !i->schema || strcmp(schema, i->schema) == 0))
+            return true;
+    return false;
+}
+
+static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
+{
+    if (node->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX || node->concurrent)
+        return;
+    const char *first = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < node->n_objects; i++) {
+        const PgQuery__Node *obj = node->objects[i];
+        if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
+            continue;
+        const PgQuery__List *l = obj->list;
+        const char *name = ms_node_str(l->items[l->n_items - 1]);
+        const char *schema = l->n_items > 1 ? ms_node_str(l->items[l->n_items - 2]) : NULL;
+        if (!name || is_on_new_table(ctx, schema, name))
+            continue;
+        if (!first)
+            first = name;
+        n++;
+    }
+    if (!n)
+        return;
+    struct ms_diag *d =
+        ms_report(ctx, -1,
+                  "dropping index \"%s\"%s without CONCURRENTLY takes an ACCESS "
+                  "EXCLUSIVE lock on %s, blocking reads and writes until the "
+                  "migration commits",
+                  first, n > 1 ? " and the others" : "", n > 1 ? "their tables" : "its table");
+    ms_diag_set_help(ctx, d,
+                     "use DROP INDEX CONCURRENTLY \"%s\", one index per statement, outside a "
+                     "transaction block",
+                     first);
+}
+
+const struct ms_rule ms_rule_require_concurrent_drop_index = {
+    .id = "require-concurrent-drop-index",
+    .severity = MS_WARNING,
+    .category = "locking",
+    .summary = "an index is dropped without CONCURRENTLY, locking its table against reads and "
+               "writes",
+    .help = "use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block",
+    .visit_index_stmt = visit_index_stmt,
+    .visit_drop_stmt = visit_drop_stmt,
+};
