@@ -63,6 +63,18 @@
 #define SYNTAX_FOLDER "syntax-error"
 #define TWIN_FOLDER   "twin"
 
+static const char *folder_rule(const char *path);
+
+/* Fixtures are linted as if the runner of the migrations set lock_timeout (the
+ * lock_timeout_set_by_runner setting), except in the folders of the rules about it: otherwise
+ * require-lock-timeout would be expected before nearly every statement of every fixture. */
+static bool lints_lock_timeout(const char *path)
+{
+    const char *own = folder_rule(path);
+    return own &&
+           (!strcmp(own, "require-lock-timeout") || !strcmp(own, "lock-held-across-statements"));
+}
+
 extern char **environ;
 
 /* ---- what went wrong in one fixture, as text ---- */
@@ -416,9 +428,10 @@ static void check_fixture(const char *path, const char *text, struct log *l)
 
     struct ms_engine engine;
     ms_engine_init(&engine);
-    for (size_t i = 0; i < ms_n_rules; i++)
-        ms_engine_set_enabled(&engine, ms_rules[i]->id, true);
+    if (folder_rule(path))
+        ms_engine_set_enabled(&engine, folder_rule(path), true);
     engine.pg_version = f.pg_version;
+    engine.lock_timeout_by_runner = !lints_lock_timeout(path);
     ms_engine_prepare(&engine);
     struct ms_diags diags = {0};
     ms_engine_lint(&engine, &src, &parsed, &arena, &diags);
@@ -523,17 +536,22 @@ static void proc_release(struct proc *p)
     free(p->err);
 }
 
-/* Every rule id, comma-separated, for --enable: opt-in rules are linted too. */
-static const char *all_rule_ids(void)
+/* The rule whose folder (fixtures/rules/<id>/) holds path, or NULL. Fixtures run every rule on
+ * by default plus their own folder's rule, so an opt-in rule is tested where it is meant to be
+ * and stays off elsewhere, as it is for users. */
+static const char *folder_rule(const char *path)
 {
-    static char ids[4096];
-    size_t used = 0;
-    for (size_t i = 0; i < ms_n_rules; i++) {
-        int n = snprintf(ids + used, sizeof(ids) - used, "%s%s", i ? "," : "", ms_rules[i]->id);
-        assert(n > 0 && (size_t)n < sizeof(ids) - used);
-        used += (size_t)n;
-    }
-    return ids;
+    static const char prefix[] = FIXTURE_ROOT "/";
+    if (strncmp(path, prefix, strlen(prefix)) != 0)
+        return NULL;
+    const char *id = path + strlen(prefix), *slash = strchr(id, '/');
+    if (!slash)
+        return NULL;
+    for (size_t i = 0; i < ms_n_rules; i++)
+        if (strlen(ms_rules[i]->id) == (size_t)(slash - id) &&
+            strncmp(ms_rules[i]->id, id, (size_t)(slash - id)) == 0)
+            return ms_rules[i]->id;
+    return NULL;
 }
 
 /* Files linted in one run of the binary. */
@@ -797,16 +815,23 @@ static void check_unit(struct unit *u)
         problem(&u->logs[0], "%s: a bad_ fixture expects at least one finding (# expect: rule-id)",
                 u->name);
 
-    /* migsafe check --format json --fail-on never --verbose --enable ALL [--pg-version N] ARGS */
+    /* migsafe check --format json --fail-on never --verbose [--enable RULE] [--pg-version N] ARGS
+     */
     char pg[16];
     snprintf(pg, sizeof(pg), "%d", pg_version);
-    const char *fixed[] = {MIGSAFE_BINARY, "check",    "--format",    "json",
-                           "--fail-on",    "never",    "--verbose",   "--color",
-                           "never",        "--enable", all_rule_ids()};
+    const char *fixed[] = {MIGSAFE_BINARY, "check",     "--format", "json", "--fail-on",
+                           "never",        "--verbose", "--color",  "never"};
     size_t n_fixed = MS_ARRAY_LEN(fixed), argc = 0;
-    char **argv = ms_xcalloc(n_fixed + 2 + u->n_args + 1, sizeof(char *));
+    char **argv = ms_xcalloc(n_fixed + 5 + u->n_args + 1, sizeof(char *));
     for (size_t i = 0; i < n_fixed; i++)
         argv[argc++] = (char *)fixed[i];
+    if (!u->n_args || !lints_lock_timeout(u->args[0]))
+        argv[argc++] = "--lock-timeout-set-by-runner";
+    const char *own = u->n_args ? folder_rule(u->args[0]) : NULL;
+    if (own) {
+        argv[argc++] = "--enable";
+        argv[argc++] = (char *)own;
+    }
     if (pg_version) {
         argv[argc++] = "--pg-version";
         argv[argc++] = pg;
@@ -1184,13 +1209,14 @@ static void test_fixtures__python_runner_reads_expectations_inside_sql_strings(v
 {
     (void)state;
     const struct tree_file files[] = {
-        {DTP "bad_synthetic.py", REVISION("a1", "    op.execute(\n"
-                                                "        \"\"\"\n"
-                                                "        UPDATE users SET name = 'x';\n"
-                                                "        -- expect: drop-table\n"
-                                                "        DROP TABLE users;\n"
-                                                "        \"\"\"\n"
-                                                "    )\n")},
+        {DTP "bad_synthetic.py",
+         REVISION("a1", "    op.execute(\n"
+                        "        \"\"\"\n"
+                        "        UPDATE users SET name = 'x' WHERE id = 1;\n"
+                        "        -- expect: drop-table\n"
+                        "        DROP TABLE users;\n"
+                        "        \"\"\"\n"
+                        "    )\n")},
     };
     expect_unit_problems(files, 1, DTP "bad_synthetic.py", true, 0, NULL);
     /* the finding is on the statement's line inside the string, not on the call's */

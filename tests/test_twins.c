@@ -62,15 +62,16 @@ static int temp_file(void)
  * NULL (with the reason in err) when it fails. */
 static json_t *lint(const char *path, char *err, size_t errlen)
 {
-    static char ids[4096];
-    size_t used = 0;
-    for (size_t i = 0; i < ms_n_rules; i++) {
-        int n = snprintf(ids + used, sizeof(ids) - used, "%s%s", i ? "," : "", ms_rules[i]->id);
-        assert(n > 0 && (size_t)n < sizeof(ids) - used);
-        used += (size_t)n;
-    }
-    char *argv[] = {MIGSAFE_BINARY, "check",    "--format", "json",       "--fail-on",
-                    "never",        "--enable", ids,        (char *)path, NULL};
+    /* the rules as users get them: opt-in rules stay off */
+    char *argv[] = {MIGSAFE_BINARY,
+                    "check",
+                    "--format",
+                    "json",
+                    "--fail-on",
+                    "never",
+                    "--lock-timeout-set-by-runner",
+                    (char *)path,
+                    NULL};
     int out = temp_file(), errfd = temp_file();
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);

@@ -49,7 +49,7 @@ cd "$work" || fail "cannot enter $work"
 check() {
     local name=$1 want_rc=$2 want_results=$3
     shift 3
-    "$bin" --format sarif "$@" >"$out/$name.sarif" 2>"$out/$name.err" </dev/null
+    "$bin" --format sarif --lock-timeout-set-by-runner "$@" >"$out/$name.sarif" 2>"$out/$name.err" </dev/null
     local rc=$?
     [ "$rc" -eq "$want_rc" ] ||
         fail "$name: migsafe $* exited $rc, expected $want_rc; stderr: $(cat "$out/$name.err")"
@@ -67,7 +67,7 @@ check syntax 1 2 db/broken/001_syntax.sql
 check unicode 1 2 "db/ünïcode dir/001 café.sql"
 check folder 1 7 db
 check absolute 1 1 "$work/db/app/003_orders.sql"
-"$bin" --format sarif --stdin-filename "db/from stdin.sql" - <"$work/db/app/003_orders.sql" \
+"$bin" --format sarif --lock-timeout-set-by-runner --stdin-filename "db/from stdin.sql" - <"$work/db/app/003_orders.sql" \
     >"$out/stdin.sarif" 2>"$out/stdin.err"
 rc=$?
 [ $rc -eq 1 ] || fail "stdin: migsafe exited $rc, expected 1; stderr: $(cat "$out/stdin.err")"
