@@ -114,10 +114,10 @@ static int set_rules(struct ms_engine *e, const char *list, bool enabled,
     return rc;
 }
 
-static void print_rule_line(const struct ms_engine *e, size_t i)
+static void print_rule_line(const struct ms_engine *e, size_t i, int width)
 {
     const struct ms_rule *r = ms_rules[i];
-    printf("%-32s %-8s %s%s\n", r->id, ms_severity_name(r->severity), r->summary,
+    printf("%-*s %-8s %s%s\n", width, r->id, ms_severity_name(r->severity), r->summary,
            r->opt_in ? " (opt-in)" : (e->enabled[i] ? "" : " (disabled)"));
 }
 
@@ -126,9 +126,13 @@ static int cmd_rules(int argc, char **argv, const struct ms_engine *e)
     if (argc > 2)
         return usage_error("%s", "rules takes at most one rule id");
     if (argc == 1) {
-        printf("%-32s %-8s %s\n", "RULE", "SEVERITY", "SUMMARY");
+        int width = 4; /* the id column fits the longest id */
         for (size_t i = 0; i < ms_n_rules; i++)
-            print_rule_line(e, i);
+            if ((int)strlen(ms_rules[i]->id) > width)
+                width = (int)strlen(ms_rules[i]->id);
+        printf("%-*s %-8s %s\n", width, "RULE", "SEVERITY", "SUMMARY");
+        for (size_t i = 0; i < ms_n_rules; i++)
+            print_rule_line(e, i, width);
         return 0;
     }
     int i = ms_rule_find(argv[1]);
