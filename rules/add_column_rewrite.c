@@ -17,22 +17,9 @@ struct domains {
     const char **names;
 };
 
-/* The type's name when it is built in (no schema or pg_catalog), else NULL. */
-static const char *builtin_type(const PgQuery__TypeName *t)
-{
-    if (!t || t->n_names == 0 || t->n_names > 2)
-        return NULL;
-    if (t->n_names == 2) {
-        const char *schema = ms_node_str(t->names[0]);
-        if (!schema || strcmp(schema, "pg_catalog") != 0)
-            return NULL;
-    }
-    return ms_node_str(t->names[t->n_names - 1]);
-}
-
 static bool is_serial(const PgQuery__TypeName *t)
 {
-    const char *name = builtin_type(t);
+    const char *name = ms_type_builtin_name(t);
     static const char *const serials[] = {"serial",  "serial2",   "serial4",
                                           "serial8", "bigserial", "smallserial"};
     for (size_t i = 0; name && i < MS_ARRAY_LEN(serials); i++)
@@ -156,7 +143,7 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
         d = ms_report(ctx, col->location,
                       "adding %s column \"%s\" to table \"%s\" %s: its default nextval() is "
                       "volatile, so every existing row gets a value of its own",
-                      builtin_type(col->type_name), name, table, lock);
+                      ms_type_builtin_name(col->type_name), name, table, lock);
         ms_diag_set_help(ctx, d,
                          "add \"%s\" as a nullable bigint without a default, create the sequence "
                          "and SET DEFAULT nextval(...) (new rows only), backfill existing rows in "

@@ -2,27 +2,6 @@
  * smallint. Docs: docs/rules/prefer-bigint.md. Fixtures: fixtures/rules/prefer-bigint/. */
 #include "rule.h"
 
-/* Key columns count rows, and rows grow: an integer key runs out at 2,147,483,647 (smallint at
- * 32,767) and every insert then fails. Widening the column later rewrites the table, and every
- * table whose foreign keys reference it, under ACCESS EXCLUSIVE locks. bigint costs 4 more
- * bytes per row. The columns judged: a single-column PRIMARY KEY, the columns of a FOREIGN KEY
- * (inline or as a table constraint of the same CREATE TABLE, inline in ADD COLUMN), and every
- * serial, smallserial or identity column, which hand out ids from a sequence whether or not
- * they are a key. Other integer columns (counts, amounts, the line number in a key of several
- * columns) are left alone. */
-
-static const char *builtin_type(const PgQuery__TypeName *t)
-{
-    if (!t || t->n_names == 0 || t->n_names > 2)
-        return NULL;
-    if (t->n_names == 2) {
-        const char *schema = ms_node_str(t->names[0]);
-        if (!schema || strcmp(schema, "pg_catalog") != 0)
-            return NULL;
-    }
-    return ms_node_str(t->names[t->n_names - 1]);
-}
-
 /* The range of a 2- or 4-byte integer type (or serial), or NULL for any other type. */
 static const char *narrow_int(const char *type, const char **limit)
 {
@@ -90,7 +69,8 @@ static void check_column(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
                          const PgQuery__ColumnDef *col, const struct keys *k)
 {
     const char *limit = NULL;
-    const char *type = col->type_name ? narrow_int(builtin_type(col->type_name), &limit) : NULL;
+    const char *type =
+        col->type_name ? narrow_int(ms_type_builtin_name(col->type_name), &limit) : NULL;
     if (!type)
         return;
     const char *role;

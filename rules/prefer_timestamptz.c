@@ -8,24 +8,11 @@
  * an instant (UTC internally) in the same 8 bytes. Changing the type later rewrites the table
  * under an ACCESS EXCLUSIVE lock (except in PostgreSQL 12+ when the session zone is UTC). */
 
-/* The type's name when it is built in (no schema, or pg_catalog), else NULL. */
-static const char *builtin_type(const PgQuery__TypeName *t)
-{
-    if (!t || t->n_names == 0 || t->n_names > 2)
-        return NULL;
-    if (t->n_names == 2) {
-        const char *schema = ms_node_str(t->names[0]);
-        if (!schema || strcmp(schema, "pg_catalog") != 0)
-            return NULL;
-    }
-    return ms_node_str(t->names[t->n_names - 1]);
-}
-
-static void check_column(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
-                         const PgQuery__ColumnDef *col)
+static void visit_column_def(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                             const PgQuery__ColumnDef *col)
 {
     const PgQuery__TypeName *t = col->type_name;
-    const char *type = builtin_type(t);
+    const char *type = ms_type_builtin_name(t);
     if (!type || strcmp(type, "timestamp") != 0)
         return;
     const char *name = col->colname ? col->colname : "?";
@@ -37,41 +24,11 @@ static void check_column(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
     ms_diag_set_help(ctx, d, "declare \"%s\" as timestamptz (timestamp with time zone)", name);
 }
 
-static void visit_create_stmt(struct ms_ctx *ctx, const PgQuery__CreateStmt *stmt)
-{
-    if (stmt->relation && stmt->relation->relpersistence &&
-        strcmp(stmt->relation->relpersistence, "t") == 0)
-        return; /* a temporary table is gone at the end of the session */
-    for (size_t i = 0; i < stmt->n_table_elts; i++)
-        if (stmt->table_elts[i]->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
-            check_column(ctx, stmt->relation, stmt->table_elts[i]->column_def);
-}
-
-static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
-                                  const PgQuery__AlterTableCmd *cmd)
-{
-    if ((cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn ||
-         cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType) &&
-        stmt->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && cmd->def &&
-        cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-        const PgQuery__ColumnDef *col = cmd->def->column_def;
-        if (!col->colname && cmd->name) {
-            /* ALTER COLUMN name TYPE: the name is on the command */
-            PgQuery__ColumnDef named = *col;
-            named.colname = cmd->name;
-            check_column(ctx, stmt->relation, &named);
-        } else {
-            check_column(ctx, stmt->relation, col);
-        }
-    }
-}
-
 const struct ms_rule ms_rule_prefer_timestamptz = {
     .id = "prefer-timestamptz",
     .severity = MS_WARNING,
     .category = "schema-design",
     .summary = "a column is declared timestamp without time zone",
     .help = "use timestamptz (timestamp with time zone)",
-    .visit_create_stmt = visit_create_stmt,
-    .visit_alter_table_cmd = visit_alter_table_cmd,
+    .visit_column_def = visit_column_def,
 };

@@ -44,6 +44,7 @@ enum kind {
 #undef KIND_ENUM
         KIND_ALTER_TABLE_CMD,
     KIND_STMT,
+    KIND_COLUMN_DEF,
     KIND_CHECK_MIGRATION,
     KIND_END_MIGRATION,
     N_KINDS
@@ -66,6 +67,8 @@ static bool has_visitor(const struct ms_rule *r, enum kind k)
         return r->visit_alter_table_cmd != NULL;
     case KIND_STMT:
         return r->visit_stmt != NULL;
+    case KIND_COLUMN_DEF:
+        return r->visit_column_def != NULL;
     case KIND_CHECK_MIGRATION:
         return r->check_migration != NULL;
     case KIND_END_MIGRATION:
@@ -324,6 +327,18 @@ bool ms_same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b)
 {
     return a && b && a->relname && b->relname && strcmp(a->relname, b->relname) == 0 &&
            schema_matches(a->schemaname, b->schemaname);
+}
+
+const char *ms_type_builtin_name(const PgQuery__TypeName *t)
+{
+    if (!t || t->n_names == 0 || t->n_names > 2)
+        return NULL;
+    if (t->n_names == 2) {
+        const char *schema = ms_node_str(t->names[0]);
+        if (!schema || strcmp(schema, "pg_catalog") != 0)
+            return NULL;
+    }
+    return ms_node_str(t->names[t->n_names - 1]);
 }
 
 const char *ms_node_str(const PgQuery__Node *node)
@@ -706,6 +721,31 @@ static int *command_locations(struct ms_ctx *ctx, const PgQuery__AlterTableStmt 
     return loc;
 }
 
+static void call_column_visitors(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                                 const PgQuery__ColumnDef *col)
+{
+    const struct ms_dispatch *d = ctx->engine->dispatch;
+    for (size_t i = 0; i < d->n[KIND_COLUMN_DEF]; i++) {
+        ctx->rule_index = d->rules[KIND_COLUMN_DEF][i];
+        ms_rules[ctx->rule_index]->visit_column_def(ctx, rel, col);
+    }
+}
+
+/* The column an ALTER TABLE command declares (ADD COLUMN, ALTER COLUMN TYPE), named. */
+static void visit_command_column(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *s,
+                                 const PgQuery__AlterTableCmd *cmd)
+{
+    if ((cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn &&
+         cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType) ||
+        s->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !cmd->def ||
+        cmd->def->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF)
+        return;
+    PgQuery__ColumnDef named = *cmd->def->column_def;
+    if (!named.colname && cmd->name)
+        named.colname = cmd->name; /* ALTER COLUMN name TYPE: the name is on the command */
+    call_column_visitors(ctx, s->relation, &named);
+}
+
 static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
 {
     const struct ms_dispatch *d = ctx->engine->dispatch;
@@ -726,6 +766,15 @@ static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
     default:
         break;
     }
+    if (n->node_case == PG_QUERY__NODE__NODE_CREATE_STMT && d->n[KIND_COLUMN_DEF]) {
+        const PgQuery__CreateStmt *s = n->create_stmt;
+        /* a temporary table is gone at the end of the session */
+        bool temporary = s->relation && s->relation->relpersistence &&
+                         strcmp(s->relation->relpersistence, "t") == 0;
+        for (size_t i = 0; i < s->n_table_elts && !temporary; i++)
+            if (s->table_elts[i]->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+                call_column_visitors(ctx, s->relation, s->table_elts[i]->column_def);
+    }
     if (n->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT) {
         const PgQuery__AlterTableStmt *s = n->alter_table_stmt;
         ctx->alter = s;
@@ -739,6 +788,8 @@ static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
                 ms_rules[ctx->rule_index]->visit_alter_table_cmd(ctx, s,
                                                                  s->cmds[c]->alter_table_cmd);
             }
+            if (d->n[KIND_COLUMN_DEF])
+                visit_command_column(ctx, s, s->cmds[c]->alter_table_cmd);
         }
         ctx->alter = NULL;
     }

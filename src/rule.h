@@ -78,6 +78,11 @@ struct ms_rule {
     /* Each command of an ALTER TABLE, after visit_alter_table_stmt; stmt is its parent. */
     void (*visit_alter_table_cmd)(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd);
+    /* Each column a statement declares on a table: the columns of CREATE TABLE (not of a
+     * temporary table), ADD COLUMN, and ALTER COLUMN ... TYPE (col->colname is the column's
+     * name, col->type_name the new type). Reports point at the command in an ALTER TABLE. */
+    void (*visit_column_def)(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
+                             const PgQuery__ColumnDef *col);
     /* Once before the first statement, for rules about the migration itself (its way back,
      * its place in the history); report with ms_report_offset(). */
     void (*check_migration)(struct ms_ctx *ctx, const struct ms_migration *m);
@@ -154,6 +159,9 @@ struct ms_diag *ms_report_at(struct ms_ctx *ctx, struct ms_mark mark, const char
 const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
 /* Same table? Compares relname, and schemaname when both name one. */
 bool ms_same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b);
+/* A type's name when it is a built-in one (no schema, or pg_catalog): "varchar", "int4",
+ * "timestamp" ... as the parser spells it; NULL for other types. */
+const char *ms_type_builtin_name(const PgQuery__TypeName *t);
 /* The string of a String node, or NULL for any other node. */
 const char *ms_node_str(const PgQuery__Node *node);
 /* Is a DefElem named `name` with a true (or absent) boolean argument in this list? */
