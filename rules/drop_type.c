@@ -6,31 +6,20 @@
  * fails from the commit on. While a column still uses the type the drop fails; with CASCADE it
  * drops those columns instead, data included (drop-cascade reports that). A type renamed or
  * created in the same migration is the usual enum-rebuild recipe and is not reported. */
-struct name {
-    struct name *next;
-    const char *schema, *type;
-    bool domain;
-    struct ms_mark mark; /* drops only */
-};
 
 struct state {
-    struct name *dropped, *created;
+    struct ms_name *dropped, *created;
 };
 
 /* Adds [schema.]name from a list of String nodes, or newname in that schema. */
-static void add(struct ms_ctx *ctx, struct name **list, size_t n, PgQuery__Node *const *names,
+static void add(struct ms_ctx *ctx, struct ms_name **list, size_t n, PgQuery__Node *const *names,
                 const char *newname, bool domain)
 {
-    const char *type = newname ? newname : n ? ms_node_str(names[n - 1]) : NULL;
-    if (!type || !*type)
-        return;
-    struct name *e = ms_ctx_alloc(ctx, sizeof(*e));
-    e->schema = n > 1 ? ms_node_str(names[n - 2]) : NULL;
-    e->type = type;
-    e->domain = domain;
-    e->mark = ms_ctx_mark(ctx, -1);
-    e->next = *list;
-    *list = e;
+    ms_names_add(ctx, list, n > 1 ? ms_node_str(names[n - 2]) : NULL,
+                 newname ? newname
+                 : n     ? ms_node_str(names[n - 1])
+                         : NULL,
+                 domain);
 }
 
 static bool is_type(PgQuery__ObjectType t)
@@ -77,53 +66,6 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
     }
 }
 
-static bool same(const struct name *a, const struct name *b)
-{
-    return strcmp(a->type, b->type) == 0 &&
-           (!a->schema || !b->schema || strcmp(a->schema, b->schema) == 0);
-}
-
-/* The created names sorted by type, so that a migration of thousands of drops and creates
- * (a pg_dump --clean) stays O(n log n). */
-struct sorted {
-    size_t n;
-    const struct name **v;
-};
-
-static int compare_names(const void *pa, const void *pb)
-{
-    return strcmp((*(const struct name *const *)pa)->type, (*(const struct name *const *)pb)->type);
-}
-
-static struct sorted sort_names(struct ms_ctx *ctx, const struct name *list)
-{
-    struct sorted out = {0, NULL};
-    for (const struct name *c = list; c; c = c->next)
-        out.n++;
-    out.v = ms_ctx_alloc(ctx, (out.n + 1) * sizeof(*out.v));
-    size_t i = 0;
-    for (const struct name *c = list; c; c = c->next)
-        out.v[i++] = c;
-    qsort(out.v, out.n, sizeof(*out.v), compare_names);
-    return out;
-}
-
-static bool is_recreated(const struct sorted *created, const struct name *d)
-{
-    size_t lo = 0, hi = created->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(created->v[mid]->type, d->type) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < created->n && strcmp(created->v[lo]->type, d->type) == 0; lo++)
-        if (same(created->v[lo], d))
-            return true;
-    return false;
-}
-
 /* Reported at the end, one finding per DROP statement: a type created anywhere in the
  * migration under the dropped name (before: it is new; after: it is redefined) exempts the drop.
  * The names of one statement are next to each other in the list. */
@@ -132,24 +74,18 @@ static void end_migration(struct ms_ctx *ctx)
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
     if (!s->dropped)
         return;
-    struct sorted created = sort_names(ctx, s->created);
-    for (const struct name *d = s->dropped, *next; d; d = next) {
-        const struct name *first = NULL;
+    const struct ms_name_index *created = ms_names_index(ctx, s->created);
+    for (const struct ms_name *d = s->dropped, *next; d; d = next) {
+        const struct ms_name *first = NULL;
         size_t n = 0;
         for (next = d; next && next->mark.stmt_index == d->mark.stmt_index; next = next->next)
-            if (!is_recreated(&created, next)) {
+            if (!ms_names_has(created, next)) {
                 first = next; /* the list is newest first: the last one seen comes first */
                 n++;
             }
         if (!first)
             continue;
-        const char *name = first->type;
-        if (first->schema) {
-            size_t len = strlen(first->schema) + strlen(first->type) + 2;
-            char *q = ms_ctx_alloc(ctx, len);
-            snprintf(q, len, "%s.%s", first->schema, first->type);
-            name = q;
-        }
+        const char *name = ms_name_qualified(ctx, first);
         char more[48] = "";
         if (n > 1)
             snprintf(more, sizeof(more), " (and %zu more)", n - 1);
@@ -157,7 +93,7 @@ static void end_migration(struct ms_ctx *ctx)
             ctx, first->mark,
             "dropping %s \"%s\"%s breaks the running code that still casts to it or uses it, "
             "and fails while a column is of that type",
-            first->domain ? "domain" : "type", name, more);
+            first->flag ? "domain" : "type", name, more);
         ms_diag_set_help(
             ctx, diag,
             "move the columns off \"%s\" and stop using it in the application, deploy that, "

@@ -6,36 +6,16 @@
  * does not exist" from the commit on. A materialized view also takes its stored rows with it.
  * Dropping a view to re-create it in the same migration (to change its columns) is the usual
  * way to redefine one and breaks nothing when both run in one transaction. */
-struct name {
-    struct name *next;
-    const char *schema, *rel;
-    bool matview;
-    struct ms_mark mark; /* drops only */
-};
 
 struct state {
-    struct name *dropped, *created;
+    struct ms_name *dropped, *created;
 };
-
-static void add(struct ms_ctx *ctx, struct name **list, const char *schema, const char *rel,
-                bool matview)
-{
-    if (!rel || !*rel)
-        return;
-    struct name *n = ms_ctx_alloc(ctx, sizeof(*n));
-    n->schema = schema && *schema ? schema : NULL;
-    n->rel = rel;
-    n->matview = matview;
-    n->mark = ms_ctx_mark(ctx, -1);
-    n->next = *list;
-    *list = n;
-}
 
 static void add_created(struct ms_ctx *ctx, const PgQuery__RangeVar *rel, const char *newname)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
     if (rel)
-        add(ctx, &s->created, rel->schemaname, newname ? newname : rel->relname, false);
+        ms_names_add(ctx, &s->created, rel->schemaname, newname ? newname : rel->relname, false);
 }
 
 static void visit_view_stmt(struct ms_ctx *ctx, const PgQuery__ViewStmt *node)
@@ -71,56 +51,10 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
         if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
             continue;
         const PgQuery__List *l = obj->list;
-        add(ctx, &s->dropped, l->n_items > 1 ? ms_node_str(l->items[l->n_items - 2]) : NULL,
-            ms_node_str(l->items[l->n_items - 1]), matview);
+        ms_names_add(ctx, &s->dropped,
+                     l->n_items > 1 ? ms_node_str(l->items[l->n_items - 2]) : NULL,
+                     ms_node_str(l->items[l->n_items - 1]), matview);
     }
-}
-
-static bool same(const struct name *a, const struct name *b)
-{
-    return strcmp(a->rel, b->rel) == 0 &&
-           (!a->schema || !b->schema || strcmp(a->schema, b->schema) == 0);
-}
-
-/* The created names sorted by rel, so that a migration of thousands of drops and creates
- * (a pg_dump --clean) stays O(n log n). */
-struct sorted {
-    size_t n;
-    const struct name **v;
-};
-
-static int compare_names(const void *pa, const void *pb)
-{
-    return strcmp((*(const struct name *const *)pa)->rel, (*(const struct name *const *)pb)->rel);
-}
-
-static struct sorted sort_names(struct ms_ctx *ctx, const struct name *list)
-{
-    struct sorted out = {0, NULL};
-    for (const struct name *c = list; c; c = c->next)
-        out.n++;
-    out.v = ms_ctx_alloc(ctx, (out.n + 1) * sizeof(*out.v));
-    size_t i = 0;
-    for (const struct name *c = list; c; c = c->next)
-        out.v[i++] = c;
-    qsort(out.v, out.n, sizeof(*out.v), compare_names);
-    return out;
-}
-
-static bool is_recreated(const struct sorted *created, const struct name *d)
-{
-    size_t lo = 0, hi = created->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(created->v[mid]->rel, d->rel) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < created->n && strcmp(created->v[lo]->rel, d->rel) == 0; lo++)
-        if (same(created->v[lo], d))
-            return true;
-    return false;
 }
 
 /* Reported at the end, one finding per DROP statement: a view created anywhere in the migration
@@ -131,32 +65,26 @@ static void end_migration(struct ms_ctx *ctx)
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
     if (!s->dropped)
         return;
-    struct sorted created = sort_names(ctx, s->created);
-    for (const struct name *d = s->dropped, *next; d; d = next) {
-        const struct name *first = NULL;
+    const struct ms_name_index *created = ms_names_index(ctx, s->created);
+    for (const struct ms_name *d = s->dropped, *next; d; d = next) {
+        const struct ms_name *first = NULL;
         size_t n = 0;
         for (next = d; next && next->mark.stmt_index == d->mark.stmt_index; next = next->next)
-            if (!is_recreated(&created, next)) {
+            if (!ms_names_has(created, next)) {
                 first = next; /* the list is newest first: the last one seen comes first */
                 n++;
             }
         if (!first)
             continue;
-        const char *name = first->rel;
-        if (first->schema) {
-            size_t len = strlen(first->schema) + strlen(first->rel) + 2;
-            char *q = ms_ctx_alloc(ctx, len);
-            snprintf(q, len, "%s.%s", first->schema, first->rel);
-            name = q;
-        }
+        const char *name = ms_name_qualified(ctx, first);
         char more[48] = "";
         if (n > 1)
             snprintf(more, sizeof(more), " (and %zu more)", n - 1);
         struct ms_diag *diag =
             ms_report_at(ctx, first->mark,
                          "dropping %s \"%s\"%s breaks the running code that still queries it%s",
-                         first->matview ? "materialized view" : "view", name, more,
-                         first->matview ? ", and its stored rows are gone" : "");
+                         first->flag ? "materialized view" : "view", name, more,
+                         first->flag ? ", and its stored rows are gone" : "");
         ms_diag_set_help(ctx, diag,
                          "stop querying \"%s\" in the application and deploy that first, then "
                          "drop it in a later migration; to change its definition, re-create it "

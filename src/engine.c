@@ -329,6 +329,65 @@ bool ms_same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b)
            schema_matches(a->schemaname, b->schemaname);
 }
 
+void ms_names_add(struct ms_ctx *ctx, struct ms_name **list, const char *schema, const char *name,
+                  bool flag)
+{
+    if (!name || !*name)
+        return;
+    struct ms_name *n = ms_arena_alloc(ctx->arena, sizeof(*n));
+    n->schema = schema && *schema ? schema : NULL;
+    n->name = name;
+    n->flag = flag;
+    n->mark = ms_ctx_mark(ctx, -1);
+    n->next = *list;
+    *list = n;
+}
+
+struct ms_name_index {
+    size_t n;
+    const struct ms_name **v; /* sorted by name */
+};
+
+static int compare_names(const void *pa, const void *pb)
+{
+    return strcmp((*(const struct ms_name *const *)pa)->name,
+                  (*(const struct ms_name *const *)pb)->name);
+}
+
+const struct ms_name_index *ms_names_index(struct ms_ctx *ctx, const struct ms_name *list)
+{
+    struct ms_name_index *idx = ms_arena_alloc(ctx->arena, sizeof(*idx));
+    for (const struct ms_name *c = list; c; c = c->next)
+        idx->n++;
+    idx->v = ms_arena_alloc(ctx->arena, (idx->n + 1) * sizeof(*idx->v));
+    size_t i = 0;
+    for (const struct ms_name *c = list; c; c = c->next)
+        idx->v[i++] = c;
+    qsort(idx->v, idx->n, sizeof(*idx->v), compare_names);
+    return idx;
+}
+
+bool ms_names_has(const struct ms_name_index *idx, const struct ms_name *n)
+{
+    size_t lo = 0, hi = idx->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(idx->v[mid]->name, n->name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < idx->n && strcmp(idx->v[lo]->name, n->name) == 0; lo++)
+        if (schema_matches(idx->v[lo]->schema, n->schema))
+            return true;
+    return false;
+}
+
+const char *ms_name_qualified(struct ms_ctx *ctx, const struct ms_name *n)
+{
+    return n->schema ? ms_arena_printf(ctx->arena, "%s.%s", n->schema, n->name) : n->name;
+}
+
 const char *ms_type_builtin_name(const PgQuery__TypeName *t)
 {
     if (!t || t->n_names == 0 || t->n_names > 2)

@@ -155,6 +155,28 @@ struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location);
 struct ms_diag *ms_report_at(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt, ...)
     MS_PRINTF(3, 4);
 
+/* Names of objects a rule collects during a migration (the views it creates, the functions it
+ * drops ...), newest first, and the question "was this name created anywhere in the
+ * migration?" answered in O(log n) through a sorted index, so a migration of thousands of
+ * drops and creates (a pg_dump --clean) stays fast. */
+struct ms_name {
+    struct ms_name *next;
+    const char *schema; /* NULL when the statement named none */
+    const char *name;
+    bool flag;           /* the rule's own distinction (materialized view, procedure, domain) */
+    struct ms_mark mark; /* where it was named */
+};
+/* Adds schema.name (schema may be NULL or "") at the current statement; ignores an empty name. */
+void ms_names_add(struct ms_ctx *ctx, struct ms_name **list, const char *schema, const char *name,
+                  bool flag);
+struct ms_name_index;
+/* Sorts a list for ms_names_has(); the index lives until the end of the migration. */
+const struct ms_name_index *ms_names_index(struct ms_ctx *ctx, const struct ms_name *list);
+/* Is n in the index: the same name, and the same schema when both name one? */
+bool ms_names_has(const struct ms_name_index *index, const struct ms_name *n);
+/* "schema.name" or "name", for messages. */
+const char *ms_name_qualified(struct ms_ctx *ctx, const struct ms_name *n);
+
 /* "schema.table" or "table", for messages (quote it yourself: "\"%s\""). */
 const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
 /* Same table? Compares relname, and schemaname when both name one. */
