@@ -70,16 +70,9 @@ static void end_migration(struct ms_ctx *ctx)
     if (!s->dropped)
         return;
     const struct ms_name_index *created = ms_names_index(ctx, s->created);
-    for (const struct ms_name *d = s->dropped, *next; d; d = next) {
-        const struct ms_name *first = NULL;
-        size_t n = 0;
-        for (next = d; next && next->mark.stmt_index == d->mark.stmt_index; next = next->next)
-            if (!ms_names_has(created, next)) {
-                first = next; /* the list is newest first: the last one seen comes first */
-                n++;
-            }
-        if (!first)
-            continue;
+    size_t n;
+    for (const struct ms_name *cursor = s->dropped, *first;
+         (first = ms_names_next_kept(&cursor, created, &n)) != NULL;) {
         const char *name = ms_name_qualified(ctx, first);
         char more[48] = "";
         if (n > 1)

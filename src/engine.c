@@ -383,6 +383,24 @@ bool ms_names_has(const struct ms_name_index *idx, const struct ms_name *n)
     return false;
 }
 
+const struct ms_name *ms_names_next_kept(const struct ms_name **cursor,
+                                         const struct ms_name_index *created, size_t *count)
+{
+    while (*cursor) {
+        const struct ms_name *d = *cursor, *first = NULL, *next;
+        *count = 0;
+        for (next = d; next && next->mark.stmt_index == d->mark.stmt_index; next = next->next)
+            if (!ms_names_has(created, next)) {
+                first = next; /* the list is newest first: the last one seen comes first */
+                (*count)++;
+            }
+        *cursor = next;
+        if (first)
+            return first;
+    }
+    return NULL;
+}
+
 const char *ms_name_qualified(struct ms_ctx *ctx, const struct ms_name *n)
 {
     return n->schema ? ms_arena_printf(ctx->arena, "%s.%s", n->schema, n->name) : n->name;

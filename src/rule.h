@@ -176,6 +176,11 @@ const struct ms_name_index *ms_names_index(struct ms_ctx *ctx, const struct ms_n
 bool ms_names_has(const struct ms_name_index *index, const struct ms_name *n);
 /* "schema.name" or "name", for messages. */
 const char *ms_name_qualified(struct ms_ctx *ctx, const struct ms_name *n);
+/* Walks a list of dropped names statement by statement, leaving out the names in `created`:
+ * returns the first kept name of the next statement that has one (advancing *cursor past that
+ * statement) with *count kept names in it, or NULL when the list is done. */
+const struct ms_name *ms_names_next_kept(const struct ms_name **cursor,
+                                         const struct ms_name_index *created, size_t *count);
 
 /* "schema.table" or "table", for messages (quote it yourself: "\"%s\""). */
 const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
