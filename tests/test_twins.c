@@ -12,6 +12,7 @@
  * Each twin is one test, named "<twin path> ~ <revision path>"; a revision that migsafe lints
  * without a twin, and a twin without its revision, fail too. */
 #include "engine.h"
+#include "run_process.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -25,38 +26,6 @@
 #include <cmocka.h>
 
 #define ALEMBIC_ROOT "fixtures/alembic"
-
-extern char **environ;
-
-/* ---- running the binary ---- */
-
-static char *read_fd(int fd)
-{
-    size_t len = 0, cap = 0;
-    char *buf = NULL;
-    lseek(fd, 0, SEEK_SET);
-    for (;;) {
-        MS_GROW(buf, cap, len + 4096);
-        ssize_t n = read(fd, buf + len, cap - len - 1);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
-static int temp_file(void)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/migsafe-twins-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        ms_die("cannot create a temporary file in %s: %s", path, strerror(errno));
-    unlink(path);
-    return fd;
-}
 
 /* The rule ids migsafe reports per file over `path`, as a JSON object {path: [rule, ...]};
  * NULL (with the reason in err) when it fails. */
@@ -72,32 +41,16 @@ static json_t *lint(const char *path, char *err, size_t errlen)
                     "--lock-timeout-set-by-runner",
                     (char *)path,
                     NULL};
-    int out = temp_file(), errfd = temp_file();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = -1;
-    if (rc == 0) {
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-    char *text = read_fd(out), *errors = read_fd(errfd);
-    close(out);
-    close(errfd);
+    struct proc p;
+    run_process(argv, &p);
+    int status = p.status;
+    char *text = p.out, *errors = p.err;
 
     json_t *result = NULL;
     json_error_t jerr;
-    json_t *root = rc == 0 && status == 0 ? json_loads(text, 0, &jerr) : NULL;
+    json_t *root = status == 0 ? json_loads(text, 0, &jerr) : NULL;
     const json_t *files = json_object_get(root, "files");
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(rc));
-    } else if (status != 0) {
+    if (status != 0) {
         snprintf(err, errlen, "migsafe exited with status %d over %s:\n%s", status, path, errors);
     } else if (!json_is_array(files)) {
         snprintf(err, errlen, "migsafe's output over %s is not its JSON report", path);
@@ -116,8 +69,7 @@ static json_t *lint(const char *path, char *err, size_t errlen)
         }
     }
     json_decref(root);
-    free(text);
-    free(errors);
+    proc_release(&p);
     return result;
 }
 
