@@ -9,12 +9,40 @@
  * (and everything before it in the transaction is rolled back). */
 static void report(struct ms_ctx *ctx, const char *what)
 {
-    if (!ms_ctx_in_transaction(ctx))
+    struct ms_tx_info tx = ms_ctx_transaction(ctx);
+    struct ms_diag *d;
+    switch (tx.kind) {
+    case MS_TXK_NONE:
         return;
-    ms_report(ctx, -1,
-              "%s cannot run inside a transaction block: PostgreSQL rejects it and the "
-              "migration fails",
-              what);
+    case MS_TXK_TOOL:
+        if (!tx.tool || !strcmp(tx.tool, "plain")) {
+            d = ms_report(ctx, -1,
+                          "%s cannot run inside a transaction block, and the runner wraps this "
+                          "file in one (assume_in_transaction): the migration fails",
+                          what);
+            break;
+        }
+        d = ms_report(ctx, -1,
+                      "%s cannot run inside a transaction block, and %s runs this migration in "
+                      "one: the migration fails",
+                      what, tx.tool);
+        break;
+    case MS_TXK_IMPLICIT:
+        d = ms_report(ctx, -1,
+                      "%s cannot run inside a transaction block, and %s sends this file's "
+                      "statements as one Exec, which PostgreSQL runs as one implicit "
+                      "transaction: the migration fails",
+                      what, tx.tool ? tx.tool : "the tool");
+        break;
+    default:
+        d = ms_report(ctx, -1,
+                      "%s cannot run inside a transaction block: PostgreSQL rejects it and the "
+                      "migration fails",
+                      what);
+        return;
+    }
+    if (tx.hint)
+        ms_diag_set_help(ctx, d, "%s", tx.hint);
 }
 
 static void visit_index_stmt(struct ms_ctx *ctx, const PgQuery__IndexStmt *node)
@@ -49,6 +77,7 @@ const struct ms_rule ms_rule_concurrently_in_transaction = {
     .id = "concurrently-in-transaction",
     .severity = MS_ERROR,
     .category = "failure",
+    .on_down = true,
     .summary = "a CONCURRENTLY operation runs inside a transaction block",
     .help = "run the statement on its own, outside BEGIN ... COMMIT (in a migration of its own "
             "if the tool wraps each migration in a transaction)",

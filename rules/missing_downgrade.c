@@ -10,6 +10,19 @@ static void check_migration(struct ms_ctx *ctx, const struct ms_migration *m)
     if (m->is_merge)
         return;
     const char *name = m->name ? m->name : "this migration";
+    if (m->tool != MS_TOOL_ALEMBIC) {
+        /* a down file or a down section (goose, dbmate) */
+        if (m->down == MS_DOWN_ABSENT)
+            ms_report_offset(ctx, m->down_offset,
+                             "migration \"%s\" has no down migration: %s cannot roll it back", name,
+                             ms_tool_name(m->tool));
+        else if (m->down == MS_DOWN_EMPTY)
+            ms_report_offset(ctx, m->down_offset,
+                             "the down migration of \"%s\" holds no statement: rolling back "
+                             "leaves this migration's changes in place",
+                             name);
+        return;
+    }
     switch (m->down) {
     case MS_DOWN_ABSENT:
         ms_report_offset(ctx, m->down_offset,
@@ -39,7 +52,8 @@ const struct ms_rule ms_rule_missing_downgrade = {
     .severity = MS_ERROR,
     .category = "reversibility",
     .summary = "a migration has no working downgrade",
-    .help = "write a downgrade() that undoes the upgrade (drop what it creates, restore what it "
-            "changes); if the change truly cannot be undone, say why in a migsafe:ignore comment",
+    .help = "write a downgrade() (or down migration) that undoes the upgrade (drop what it "
+            "creates, restore what it changes); if the change truly cannot be undone, say why in "
+            "a migsafe:ignore comment",
     .check_migration = check_migration,
 };

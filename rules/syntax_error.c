@@ -9,6 +9,7 @@ const struct ms_rule ms_rule_syntax_error = {
     .id = "syntax-error",
     .severity = MS_ERROR,
     .category = "failure",
+    .on_down = true,
     .summary = "a statement does not parse with PostgreSQL's grammar",
     .help = "fix the statement; migsafe parses the PostgreSQL 15 grammar, so syntax added in "
             "later releases is reported here too",

@@ -6,11 +6,10 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "tools.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-
-static const char *const frameworks[] = {"alembic", "golang-migrate", "goose",  "dbmate", "flyway",
-                                         "sqlx",    "diesel",         "sqitch", "prisma", "plain"};
 
 struct reader {
     const char *path;
@@ -138,13 +137,12 @@ static void read_key(struct reader *r, const char *key, const yaml_node_t *k, co
         cfg->lock_timeout_set_by_runner = boolean(r, v, key);
     } else if (!strcmp(key, "framework")) {
         const char *s = scalar(r, v, key);
-        bool known = false;
-        for (size_t i = 0; s && i < MS_ARRAY_LEN(frameworks); i++)
-            known |= strcmp(s, frameworks[i]) == 0;
-        if (s && !known)
+        enum ms_tool_kind kind;
+        if (s && ms_tools_kind_parse(s, &kind) != 0)
             error_at(r, v,
-                     "unknown framework \"%s\" (alembic, golang-migrate, goose, dbmate, flyway, "
-                     "sqlx, diesel, sqitch, prisma, plain)",
+                     "unknown framework \"%s\" (plain, alembic, golang-migrate, pop, goose, "
+                     "dbmate, flyway, sqlx, diesel, sqitch, prisma, sourcegraph, "
+                     "postgres-migrations)",
                      s);
         else
             cfg->framework = s;

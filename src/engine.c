@@ -89,7 +89,7 @@ void ms_engine_init(struct ms_engine *e)
         e->enabled[i] = !ms_rules[i]->opt_in;
         e->severity[i] = ms_rules[i]->severity;
     }
-    e->dispatch = NULL;
+    e->dispatch = e->down_dispatch = NULL;
 }
 
 int ms_engine_set_enabled(struct ms_engine *e, const char *id, bool enabled)
@@ -113,25 +113,41 @@ bool ms_engine_rule_active(const struct ms_engine *e, size_t i)
     return true;
 }
 
-void ms_engine_prepare(struct ms_engine *e)
+static void free_dispatch(struct ms_dispatch *d)
 {
-    free(e->dispatch ? e->dispatch->rules[0] : NULL);
-    free(e->dispatch);
-    e->dispatch = ms_xcalloc(1, sizeof(*e->dispatch));
+    if (d)
+        free(d->rules[0]);
+    free(d);
+}
+
+/* The rules to call for each kind: every active rule, or for down migrations only those that
+ * predict a failure (a way back that cannot run is none), unless downs are linted in full. */
+static struct ms_dispatch *build_dispatch(const struct ms_engine *e, bool down)
+{
+    struct ms_dispatch *d = ms_xcalloc(1, sizeof(*d));
     size_t *all = ms_xcalloc(N_KINDS * ms_n_rules + 1, sizeof(size_t));
     for (int k = 0; k < N_KINDS; k++) {
-        e->dispatch->rules[k] = all + (size_t)k * ms_n_rules;
+        d->rules[k] = all + (size_t)k * ms_n_rules;
         for (size_t i = 0; i < ms_n_rules; i++)
-            if (ms_engine_rule_active(e, i) && has_visitor(ms_rules[i], (enum kind)k))
-                e->dispatch->rules[k][e->dispatch->n[k]++] = i;
+            if (ms_engine_rule_active(e, i) && has_visitor(ms_rules[i], (enum kind)k) &&
+                (!down || e->lint_downgrade || ms_rules[i]->on_down))
+                d->rules[k][d->n[k]++] = i;
     }
+    return d;
+}
+
+void ms_engine_prepare(struct ms_engine *e)
+{
+    free_dispatch(e->dispatch);
+    free_dispatch(e->down_dispatch);
+    e->dispatch = build_dispatch(e, false);
+    e->down_dispatch = build_dispatch(e, true);
 }
 
 void ms_engine_release(struct ms_engine *e)
 {
-    if (e->dispatch)
-        free(e->dispatch->rules[0]);
-    free(e->dispatch);
+    free_dispatch(e->dispatch);
+    free_dispatch(e->down_dispatch);
     free(e->enabled);
     free(e->severity);
     memset(e, 0, sizeof(*e));
@@ -235,6 +251,8 @@ struct ms_ctx {
     struct ms_fact_set facts;
     const struct ms_migration *migration;
     struct ms_session *session;
+    const struct ms_dispatch *dispatch; /* the rules for the current statement (up or down) */
+    const struct ms_part *part;         /* the part of the text being linted, or NULL */
     /* during visit_alter_table_cmd: the statement, the command's index, and where each command
      * starts (found on the first report that needs it, as most commands report nothing) */
     const PgQuery__AlterTableStmt *alter;
@@ -270,6 +288,19 @@ int ms_ctx_pg_version(const struct ms_ctx *ctx)
 bool ms_ctx_in_transaction(const struct ms_ctx *ctx)
 {
     return ctx->session->in_tx;
+}
+
+struct ms_tx_info ms_ctx_transaction(const struct ms_ctx *ctx)
+{
+    const struct ms_session *s = ctx->session;
+    if (!s->in_tx)
+        return (struct ms_tx_info){MS_TXK_NONE, NULL, NULL};
+    return (struct ms_tx_info){s->tx_kind, s->tx_tool, s->tx_hint};
+}
+
+bool ms_ctx_in_down(const struct ms_ctx *ctx)
+{
+    return ctx->migration->is_down || (ctx->part && ctx->part->down);
 }
 
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx)
@@ -711,14 +742,21 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         switch (n->transaction_stmt->kind) {
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+            /* inside a transaction already, BEGIN only warns; in an implicit one it turns it
+             * into a block, which COMMIT ends like the implicit one */
+            if (!ctx->session->in_tx)
+                ctx->session->tx_kind = MS_TXK_BLOCK;
             ctx->session->in_tx = true;
             break;
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
-            /* AND CHAIN opens the next transaction block at once */
             end_transaction(ctx->session);
+            if (ctx->session->tx_kind == MS_TXK_IMPLICIT)
+                break; /* the rest of the Exec runs in a new implicit transaction */
+            /* AND CHAIN opens the next transaction block at once */
             ctx->session->in_tx = n->transaction_stmt->chain;
+            ctx->session->tx_kind = n->transaction_stmt->chain ? MS_TXK_BLOCK : MS_TXK_NONE;
             break;
         default:
             break;
@@ -746,6 +784,47 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
 }
 
 /* ---- the walk ---- */
+
+/* The part of the migration's text that holds text offset `at`, or NULL. */
+static const struct ms_part *part_at(const struct ms_migration *m, size_t at)
+{
+    for (size_t i = 0; i < m->n_parts; i++)
+        if (at >= m->parts[i].start && at < m->parts[i].end)
+            return &m->parts[i];
+    return NULL;
+}
+
+/* The tool runs a part: it opens its transaction (or sends the part as one Exec). */
+static void enter_part(struct ms_ctx *ctx, const struct ms_part *p, size_t first)
+{
+    struct ms_session *s = ctx->session;
+    ctx->part = p;
+    size_t n = 0;
+    for (size_t i = first; i < ctx->parsed->n_stmts && n < 2; i++)
+        if (part_at(ctx->migration, ms_source_map(ctx->src, ctx->parsed->stmts[i].start, NULL)) ==
+            p)
+            n++;
+    bool wrapped = p->tx == MS_TX_EXPLICIT || (p->tx == MS_TX_IMPLICIT_IF_MULTI && n > 1);
+    if (!wrapped)
+        return;
+    s->in_tx = true;
+    s->tx_kind = p->tx == MS_TX_EXPLICIT ? MS_TXK_TOOL : MS_TXK_IMPLICIT;
+    s->tx_tool = ms_tool_name(ctx->migration->tool);
+    s->tx_hint = ctx->migration->tx_hint;
+}
+
+/* The part is done: the tool commits (a transaction the text left open ends with the
+ * connection's next use, which migsafe does not follow). */
+static void leave_part(struct ms_ctx *ctx)
+{
+    struct ms_session *s = ctx->session;
+    if (ctx->part && (s->in_tx || s->tx_kind != MS_TXK_NONE)) {
+        end_transaction(s);
+        s->in_tx = false;
+        s->tx_kind = MS_TXK_NONE;
+    }
+    ctx->part = NULL;
+}
 
 /* Where each command of an ALTER TABLE with several starts (AlterTableCmd carries no location):
  * the first token after the table name, then the first after each comma outside parentheses.
@@ -801,7 +880,7 @@ static int *command_locations(struct ms_ctx *ctx, const PgQuery__AlterTableStmt 
 static void call_column_visitors(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
                                  const PgQuery__ColumnDef *col)
 {
-    const struct ms_dispatch *d = ctx->engine->dispatch;
+    const struct ms_dispatch *d = ctx->dispatch;
     for (size_t i = 0; i < d->n[KIND_COLUMN_DEF]; i++) {
         ctx->rule_index = d->rules[KIND_COLUMN_DEF][i];
         ms_rules[ctx->rule_index]->visit_column_def(ctx, rel, col);
@@ -825,7 +904,7 @@ static void visit_command_column(struct ms_ctx *ctx, const PgQuery__AlterTableSt
 
 static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
 {
-    const struct ms_dispatch *d = ctx->engine->dispatch;
+    const struct ms_dispatch *d = ctx->dispatch;
     for (size_t i = 0; i < d->n[KIND_STMT]; i++) {
         ctx->rule_index = d->rules[KIND_STMT][i];
         ms_rules[ctx->rule_index]->visit_stmt(ctx, n);
@@ -912,17 +991,37 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         .migration = m ? m : &plain,
         .session = session,
     };
-    const struct ms_dispatch *d = e->dispatch;
+    /* a history read for context only replays its statements into the context */
+    static const struct ms_dispatch none;
+    const struct ms_dispatch *up = ctx.migration->context_only ? &none
+                                   : ctx.migration->is_down    ? e->down_dispatch
+                                                               : e->dispatch;
+    const struct ms_dispatch *down = ctx.migration->context_only ? &none : e->down_dispatch;
+    const struct ms_dispatch *d = up;
+    ctx.dispatch = up;
     for (size_t i = 0; i < d->n[KIND_CHECK_MIGRATION]; i++) {
         ctx.rule_index = d->rules[KIND_CHECK_MIGRATION][i];
         ms_rules[ctx.rule_index]->check_migration(&ctx, ctx.migration);
     }
     int syntax = ms_rule_find("syntax-error");
+    bool syntax_on =
+        !ctx.migration->context_only && syntax >= 0 && ms_engine_rule_active(e, (size_t)syntax);
     for (size_t i = 0; i < parsed->n_stmts; i++) {
         const struct ms_stmt *st = &parsed->stmts[i];
         ctx.cur = i;
+        if (ctx.migration->n_parts) {
+            const struct ms_part *p = part_at(ctx.migration, ms_source_map(src, st->start, NULL));
+            if (p != ctx.part) {
+                leave_part(&ctx);
+                if (p)
+                    enter_part(&ctx, p, i);
+            }
+            if (!p)
+                continue; /* before the first marker: the tool does not run it */
+            ctx.dispatch = p->down ? down : up;
+        }
         if (st->error) {
-            if (syntax >= 0 && ms_engine_rule_active(e, (size_t)syntax)) {
+            if (syntax_on) {
                 ctx.rule_index = (size_t)syntax;
                 int loc = (int)(st->error_offset - st->start);
                 struct ms_diag *diag = ms_report(&ctx, loc, "%s (migsafe parses the %s grammar)",
@@ -943,11 +1042,13 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
     }
     if (parsed->n_stmts > 0) {
         ctx.cur = parsed->n_stmts - 1;
+        ctx.dispatch = d;
         for (size_t i = 0; i < d->n[KIND_END_MIGRATION]; i++) {
             ctx.rule_index = d->rules[KIND_END_MIGRATION][i];
             ms_rules[ctx.rule_index]->end_migration(&ctx);
         }
     }
+    leave_part(&ctx);
     ms_suppress_apply(e, src, ctx.migration->tool == MS_TOOL_ALEMBIC, out, first, arena);
     for (size_t i = first; i < out->n; i++)
         out->items[i].migration = migration_at(ctx.migration, out->items[i].offset);

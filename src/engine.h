@@ -19,10 +19,13 @@ int ms_rule_find(const char *id);
 struct ms_engine {
     int pg_version;              /* PostgreSQL major the migrations run on */
     bool lock_timeout_by_runner; /* the role or connection sets lock_timeout (configuration) */
+    bool lint_downgrade;         /* every rule runs on down migrations, not only the failure
+                                    rules (configuration) */
     bool *enabled;               /* per registry index */
     enum ms_severity *severity;  /* per registry index: effective severity */
     /* dispatch lists, built by ms_engine_prepare() */
     struct ms_dispatch *dispatch;
+    struct ms_dispatch *down_dispatch; /* for the statements of down migrations */
 };
 
 /* Every rule at its default: enabled unless opt-in, default severity, PostgreSQL 15. */
@@ -37,6 +40,9 @@ struct ms_fact_set;
 struct ms_session {
     struct ms_arena arena;
     bool in_tx;
+    enum ms_tx_kind tx_kind;      /* what opened the transaction in_tx says is open */
+    const char *tx_tool;          /* the tool that wraps the part, for messages */
+    const char *tx_hint;          /* how that tool runs a statement outside it */
     bool lock_timeout_local;      /* SET LOCAL lock_timeout: ends with the transaction */
     size_t tx_serial;             /* bumped whenever a transaction ends */
     struct ms_fact_set *tx_facts; /* constraints added NOT VALID in the open transaction */

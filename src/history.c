@@ -475,66 +475,271 @@ static void add_context(struct ms_history *h)
     free(known);
 }
 
-void ms_history_build(struct ms_file_list *list, bool verbose, struct ms_history *out)
+/* ---- SQL files: their tools (tools.h) ---- */
+
+/* Appends the .sql files of `dir` and of its folders down to `depth` levels below it. */
+static void list_sql(const char *dir, int depth, struct ms_file_list *l)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "node_modules") == 0)
+            continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *path = ms_xmalloc(len);
+        snprintf(path, len, "%s/%s", dir, e->d_name);
+        struct stat st;
+        size_t n = strlen(path);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && depth > 0)
+            list_sql(path, depth - 1, l);
+        else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && n > 4 &&
+                 strcmp(path + n - 4, ".sql") == 0) {
+            MS_GROW(l->paths, l->cap, l->n + 1);
+            l->paths[l->n++] = path;
+            continue;
+        }
+        free(path);
+    }
+    closedir(d);
+}
+
+static bool sorted_has(char *const *sorted, size_t n, const char *path)
+{
+    return bsearch(&path, sorted, n, sizeof(char *), compare_strings) != NULL;
+}
+
+static void detect(struct ms_history *h, char **paths, size_t n, ms_framework_fn framework,
+                   void *arg)
+{
+    const char **fw = ms_xcalloc(n ? n : 1, sizeof(char *));
+    for (size_t i = 0; framework && i < n; i++)
+        fw[i] = framework(arg, paths[i]);
+    struct ms_tools_options opts = {.frameworks = fw};
+    ms_tools_detect((const char *const *)paths, n, &opts, &h->tools);
+    free(fw);
+}
+
+/* The other migrations of the tools' folders, which the files given do not name: how deep a
+ * tool keeps its files below the folder of its history. */
+static void find_context(const struct ms_tools_result *r, char **given, size_t n_given,
+                         struct ms_file_list *extra)
+{
+    const char **seen = ms_xcalloc(r->n_migrations + 1, sizeof(char *));
+    size_t n_seen = 0;
+    for (size_t k = 0; k < r->n_migrations; k++) {
+        const struct ms_tools_migration *m = &r->migrations[k];
+        if (m->tool == MS_KIND_SQL || !m->group)
+            continue;
+        bool done = false;
+        for (size_t i = 0; i < n_seen && !done; i++)
+            done = strcmp(seen[i], m->group) == 0;
+        if (done)
+            continue;
+        seen[n_seen++] = m->group;
+        list_sql(m->group, m->tool == MS_KIND_SQITCH ? 4 : 1, extra);
+    }
+    free(seen);
+    ms_file_list_finish(extra);
+    size_t kept = 0;
+    for (size_t i = 0; i < extra->n; i++) {
+        if (sorted_has(given, n_given, extra->paths[i]))
+            free(extra->paths[i]);
+        else
+            extra->paths[kept++] = extra->paths[i];
+    }
+    extra->n = kept;
+}
+
+/* The part of a file that is one side of a migration. */
+static void add_part(struct ms_arena *a, struct ms_migration *m, const struct ms_tools_section *s,
+                     bool down)
+{
+    if (!s->present)
+        return;
+    struct ms_part *parts = ms_arena_alloc(a, (m->n_parts + 1) * sizeof(*parts));
+    if (m->n_parts)
+        memcpy(parts, m->parts, m->n_parts * sizeof(*parts));
+    parts[m->n_parts++] = (struct ms_part){s->start, s->end, down, s->tx};
+    m->parts = parts;
+    if (!m->tx_hint)
+        m->tx_hint = s->hint;
+}
+
+/* Adds the SQL files, as entries in their tools' order, with the other migrations of their
+ * folders as context. */
+static void add_sql(struct ms_history *h, char **paths, size_t n, bool verbose,
+                    ms_framework_fn framework, void *arg, size_t *cap)
+{
+    if (n == 0)
+        return;
+    char **given = ms_xmalloc(n * sizeof(char *));
+    memcpy(given, paths, n * sizeof(char *));
+    qsort(given, n, sizeof(char *), compare_strings);
+    detect(h, paths, n, framework, arg);
+    struct ms_file_list extra = {0};
+    find_context(&h->tools, given, n, &extra);
+    char **all = paths;
+    if (extra.n) {
+        all = ms_xmalloc((n + extra.n) * sizeof(char *));
+        memcpy(all, paths, n * sizeof(char *));
+        for (size_t i = 0; i < extra.n; i++)
+            all[n + i] = ms_arena_strdup(&h->arena, extra.paths[i]);
+        ms_tools_release(&h->tools);
+        detect(h, all, n + extra.n, framework, arg);
+    }
+    const struct ms_tools_result *r = &h->tools;
+    bool *placed = ms_xcalloc(r->n_files + 1, sizeof(bool));
+    for (size_t k = 0; k < r->n_migrations; k++) {
+        const struct ms_tools_migration *tm = &r->migrations[k];
+        size_t files[] = {tm->up_file, tm->down_file == tm->up_file ? MS_TOOLS_NONE : tm->down_file,
+                          tm->verify_file};
+        for (size_t j = 0; j < MS_ARRAY_LEN(files); j++) {
+            if (files[j] == MS_TOOLS_NONE || placed[files[j]])
+                continue;
+            placed[files[j]] = true;
+            const struct ms_tools_file *f = &r->files[files[j]];
+            MS_GROW(h->entries, *cap, h->n + 1);
+            struct ms_history_entry *e = &h->entries[h->n++];
+            memset(e, 0, sizeof(*e));
+            e->path = f->path;
+            e->group = tm->group ? tm->group : ".";
+            e->context_only = files[j] >= n;
+            e->tool_migration = tm;
+            struct ms_migration *m = &e->migration;
+            m->tool = (enum ms_tool)tm->tool;
+            m->context_only = e->context_only;
+            if (tm->tool == MS_KIND_SQL)
+                continue; /* a plain file: assume_in_transaction says how it runs */
+            m->name = tm->id;
+            /* goose sends a StatementBegin/End block as one Exec: several statements in a
+             * block of a NO TRANSACTION section run as one implicit transaction */
+            for (size_t b = 0; b < f->n_blocks; b++) {
+                const struct ms_tools_section *in = f->blocks[b].in_down ? &f->down : &f->up;
+                if (in->tx != MS_TX_NONE || j != 0)
+                    continue;
+                struct ms_tools_section block = *in;
+                block.start = f->blocks[b].start;
+                block.end = f->blocks[b].end;
+                block.tx = MS_TX_IMPLICIT_IF_MULTI;
+                add_part(&h->arena, m, &block, f->blocks[b].in_down);
+            }
+            if (j == 0) {
+                m->down = tm->down;
+                m->down_offset = tm->down_offset;
+                e->tool_section = &f->up;
+                add_part(&h->arena, m, &f->up, false);
+                if (f->role == MS_ROLE_UP_DOWN)
+                    add_part(&h->arena, m, &f->down, true);
+            } else {
+                /* the way back, or a sqitch verify script: only what would make it fail */
+                m->is_down = true;
+                const struct ms_tools_section *s = f->role == MS_ROLE_DOWN ? &f->down : &f->up;
+                e->tool_section = s;
+                add_part(&h->arena, m, s, true);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct ms_tools_file *f = &r->files[i];
+        if (!placed[i] && f->tool != MS_KIND_ALEMBIC)
+            fprintf(stderr, "migsafe: %s: note: not linted: %s does not run it%s%s\n", f->path,
+                    ms_tools_kind_name(f->tool), f->note ? ": " : "", f->note ? f->note : "");
+        else if (verbose && placed[i] && f->note)
+            fprintf(stderr, "migsafe: %s: note: %s\n", f->path, f->note);
+    }
+    free(placed);
+    if (all != paths)
+        free(all);
+    ms_file_list_release(&extra);
+    free(given);
+}
+
+struct ordered {
+    const struct ms_history_entry *e;
+    size_t seq;
+};
+
+/* By group, then in the order the entries were made (each group's run order). */
+static int compare_ordered(const void *pa, const void *pb)
+{
+    const struct ordered *a = pa, *b = pb;
+    int c = strcmp(a->e->group, b->e->group);
+    if (c)
+        return c;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void ms_history_build(struct ms_file_list *list, bool verbose, ms_framework_fn framework,
+                      void *framework_arg, struct ms_history *out)
 {
     memset(out, 0, sizeof(*out));
     ms_arena_init(&out->arena);
     out->entries = ms_xcalloc(list->n ? list->n : 1, sizeof(*out->entries));
-    /* keep SQL files and Alembic revisions; the list is sorted by path, so a folder's files
-     * are contiguous */
+    char **sql = ms_xcalloc(list->n ? list->n : 1, sizeof(char *));
+    size_t n_sql = 0;
+    /* Alembic revisions here; SQL files after, by their tools */
     for (size_t i = 0; i < list->n; i++) {
         const char *p = list->paths[i];
-        if (ms_history_is_python(p)) {
-            size_t len;
-            char *text = read_all(p, &len);
-            struct ms_alembic_header *header = ms_arena_alloc(&out->arena, sizeof(*header));
-            /* a revision whose header cannot be read (not valid Python) is still linted, so
-             * loading it reports the error instead of skipping it quietly */
-            bool rev = text && ms_alembic_is_revision(text, len);
-            if (rev && ms_alembic_read_header(text, len, &out->arena, header) != 0)
-                memset(header, 0, sizeof(*header));
-            free(text);
-            if (!rev) {
-                if (verbose)
-                    fprintf(stderr, "migsafe: %s: skipped (not an Alembic revision)\n", p);
-                continue;
-            }
-            out->entries[out->n].migration.tool = MS_TOOL_ALEMBIC;
-            out->entries[out->n].header = header;
-            char *g = history_group(p);
-            out->entries[out->n].group = ms_arena_strdup(&out->arena, g);
-            free(g);
-        } else {
-            char *g = dir_of(p);
-            out->entries[out->n].group = ms_arena_strdup(&out->arena, g);
-            free(g);
+        if (!ms_history_is_python(p)) {
+            sql[n_sql++] = list->paths[i];
+            continue;
         }
+        size_t len;
+        char *text = read_all(p, &len);
+        struct ms_alembic_header *header = ms_arena_alloc(&out->arena, sizeof(*header));
+        /* a revision whose header cannot be read (not valid Python) is still linted, so
+         * loading it reports the error instead of skipping it quietly */
+        bool rev = text && ms_alembic_is_revision(text, len);
+        if (rev && ms_alembic_read_header(text, len, &out->arena, header) != 0)
+            memset(header, 0, sizeof(*header));
+        free(text);
+        if (!rev) {
+            if (verbose)
+                fprintf(stderr, "migsafe: %s: skipped (not an Alembic revision)\n", p);
+            continue;
+        }
+        out->entries[out->n].migration.tool = MS_TOOL_ALEMBIC;
+        out->entries[out->n].header = header;
+        char *g = history_group(p);
+        out->entries[out->n].group = ms_arena_strdup(&out->arena, g);
+        free(g);
         out->entries[out->n++].path = p;
     }
     add_context(out);
-    /* a folder's revisions together (first), whatever other files sit between them by path */
     qsort(out->entries, out->n, sizeof(*out->entries), compare_entries);
     if (split_archives(out))
         qsort(out->entries, out->n, sizeof(*out->entries), compare_entries);
     /* each folder's revisions, reordered by their chain */
     for (size_t i = 0; i < out->n;) {
-        if (out->entries[i].migration.tool != MS_TOOL_ALEMBIC) {
-            i++;
-            continue;
-        }
         const char *group = out->entries[i].group;
         size_t j = i;
-        while (j < out->n && out->entries[j].migration.tool == MS_TOOL_ALEMBIC &&
-               strcmp(out->entries[j].group, group) == 0)
+        while (j < out->n && strcmp(out->entries[j].group, group) == 0)
             j++;
         analyse_folder(out, i, j - i, transaction_per_migration(group));
         i = j;
     }
+    size_t cap = out->n;
+    add_sql(out, sql, n_sql, verbose, framework, framework_arg, &cap);
+    free(sql);
+    /* groups in path order, each in its run order */
+    struct ordered *o = ms_xcalloc(out->n ? out->n : 1, sizeof(*o));
+    for (size_t i = 0; i < out->n; i++)
+        o[i] = (struct ordered){&out->entries[i], i};
+    qsort(o, out->n, sizeof(*o), compare_ordered);
+    struct ms_history_entry *sorted = ms_xcalloc(out->n ? out->n : 1, sizeof(*sorted));
+    for (size_t i = 0; i < out->n; i++)
+        sorted[i] = *o[i].e;
+    free(o);
+    free(out->entries);
+    out->entries = sorted;
 }
 
 void ms_history_release(struct ms_history *h)
 {
     free(h->entries);
+    ms_tools_release(&h->tools);
     ms_arena_release(&h->arena);
     memset(h, 0, sizeof(*h));
 }

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "discover.h"
 #include "migration.h"
+#include "tools.h"
 
 struct ms_alembic_header;
 
@@ -24,18 +25,30 @@ struct ms_history_entry {
     /* a revision of the same folder that was not asked for: read for the history (its parent
      * links, heads, duplicates), not linted */
     bool context_only;
+    /* SQL tools: the migration and the part as the tool detection found them (Flyway's
+     * transaction is decided from the statements, once they are parsed); NULL otherwise */
+    const struct ms_tools_migration *tool_migration;
+    const struct ms_tools_section *tool_section;
 };
 
 struct ms_history {
     size_t n;
     struct ms_history_entry *entries; /* in run order */
     struct ms_arena arena;            /* owns entries and their strings */
+    struct ms_tools_result tools;     /* the SQL files' tools (entries point into it) */
 };
 
+/* The `framework:` override for a path (from its .migsafe.yml), or NULL to detect. */
+typedef const char *(*ms_framework_fn)(void *arg, const char *path);
+
 /* Orders list->paths as the tools run them (Alembic revisions of one folder by their
- * down_revision chain, the rest by path) and computes each file's history facts. A .py file
- * that is not an Alembic revision is dropped from the list (with a note when verbose). */
-void ms_history_build(struct ms_file_list *list, bool verbose, struct ms_history *out);
+ * down_revision chain, SQL files as their tool does, see tools.h) and computes each file's
+ * history facts. A .py file that is not an Alembic revision is dropped from the list (with a
+ * note when verbose), and so is an SQL file its tool does not run. The other migrations of
+ * the folders of the files given are added as context-only entries, so that their history
+ * (the schema they build) is known. `framework` may be NULL. */
+void ms_history_build(struct ms_file_list *list, bool verbose, ms_framework_fn framework,
+                      void *framework_arg, struct ms_history *out);
 void ms_history_release(struct ms_history *h);
 
 /* Is this path an Alembic revision by its name alone (.py, not env.py)? */

@@ -7,9 +7,59 @@
 
 #include "migsafe.h"
 
+/* Every migration tool, X(CONSTANT, "name"): the name is the one `framework:` takes in
+ * .migsafe.yml and the one messages use. MS_TOOL_SQL is a plain SQL file (no tool semantics
+ * known), MS_TOOL_ALEMBIC an Alembic revision (.py). tools.h detects the others. */
+#define MS_TOOL_KINDS(X)                                                                           \
+    X(SQL, "plain")                                                                                \
+    X(ALEMBIC, "alembic")                                                                          \
+    X(GOLANG_MIGRATE, "golang-migrate")                                                            \
+    X(POP, "pop")                                                                                  \
+    X(GOOSE, "goose")                                                                              \
+    X(DBMATE, "dbmate")                                                                            \
+    X(FLYWAY, "flyway")                                                                            \
+    X(SQLX, "sqlx")                                                                                \
+    X(DIESEL, "diesel")                                                                            \
+    X(SQITCH, "sqitch")                                                                            \
+    X(PRISMA, "prisma")                                                                            \
+    X(SOURCEGRAPH, "sourcegraph")                                                                  \
+    X(POSTGRES_MIGRATIONS, "postgres-migrations")
+
 enum ms_tool {
-    MS_TOOL_SQL,     /* a plain SQL file: no tool semantics known */
-    MS_TOOL_ALEMBIC, /* an Alembic revision (.py) */
+#define MS_TOOL_ENUM(id, name) MS_TOOL_##id,
+    MS_TOOL_KINDS(MS_TOOL_ENUM)
+#undef MS_TOOL_ENUM
+};
+
+/* The tool's name ("golang-migrate"), as `framework:` takes it. */
+const char *ms_tool_name(enum ms_tool tool);
+
+/* How the tool runs a part of a migration (a file, or a section of a goose or dbmate file). */
+enum ms_tx_mode {
+    MS_TX_NONE,              /* statement by statement: each autocommits unless the text itself
+                                opens a block with BEGIN */
+    MS_TX_EXPLICIT,          /* the tool wraps the part in one transaction (BEGIN ... COMMIT) */
+    MS_TX_IMPLICIT_IF_MULTI, /* the part is sent as one Exec (simple query): PostgreSQL runs it
+                                as one implicit transaction when it holds several statements */
+    MS_TX_BY_STATEMENTS,     /* Flyway: decided from the statements; see ms_tools_resolve_tx() */
+};
+
+/* What a statement's transaction is. */
+enum ms_tx_kind {
+    MS_TXK_NONE,     /* none: the statement autocommits */
+    MS_TXK_BLOCK,    /* a BEGIN (or START TRANSACTION) in the text */
+    MS_TXK_TOOL,     /* the tool wraps the file or section in BEGIN ... COMMIT */
+    MS_TXK_IMPLICIT, /* the tool sends several statements as one Exec: PostgreSQL runs them as
+                        one implicit transaction, which COMMIT does not end */
+};
+
+/* A part of a migration's text that its tool runs on its own: the whole file, or the Up or
+ * Down section of a goose or dbmate file. Statements outside every part (text before the first
+ * marker) are not run by the tool. */
+struct ms_part {
+    size_t start, end;  /* byte offsets in the text */
+    bool down;          /* the way back, not the migration */
+    enum ms_tx_mode tx; /* never MS_TX_BY_STATEMENTS once loaded */
 };
 
 /* The state of a migration's way back (downgrade() for Alembic). */
@@ -30,7 +80,16 @@ struct ms_section {
 
 struct ms_migration {
     enum ms_tool tool;
-    size_t n_sections; /* sorted by offset; findings before the first have no section */
+    /* how the tool runs the text (no parts: as one plain file, see assume_in_transaction) */
+    size_t n_parts;
+    const struct ms_part *parts; /* a statement belongs to the first that holds it (a goose
+                                    StatementBegin block comes before its section) */
+    const char *tx_hint;         /* how to run a statement outside the tool's transaction */
+    bool is_down;                /* the whole file is another migration's way back */
+    bool context_only;           /* read to replay the history, not linted */
+    size_t flyway_mixed;         /* Flyway refuses the file: the first statement whose
+                                    transaction kind differs (offset + 1; 0 when not mixed) */
+    size_t n_sections;           /* sorted by offset; findings before the first have no section */
     const struct ms_section *sections;
     const char *name; /* revision id or version for messages; NULL when the file is enough */
     enum ms_down down;

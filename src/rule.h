@@ -66,6 +66,8 @@ struct ms_rule {
     const char *help;     /* one line: the safe alternative */
     int min_pg, max_pg;   /* PostgreSQL majors the rule applies to; 0 means unbounded */
     bool opt_in;          /* off unless enabled by --enable or configuration */
+    bool on_down;         /* also runs on down migrations by default: it predicts a failure,
+                             and a way back that cannot run is no way back */
 
 #define MS_DECLARE_VISITOR(field, Type, CASE)                                                      \
     void (*visit_##field)(struct ms_ctx * ctx, const PgQuery__##Type *node);
@@ -116,6 +118,17 @@ struct ms_diag *ms_report_offset(struct ms_ctx *ctx, size_t offset, const char *
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
 /* Does the current statement run inside a transaction block? */
 bool ms_ctx_in_transaction(const struct ms_ctx *ctx);
+/* What opened the transaction the current statement runs in (MS_TXK_NONE outside one), the
+ * tool's name when the tool opened it, and how that tool lets a statement run outside its
+ * transaction (NULL when the text opened it, or the tool has no way). */
+struct ms_tx_info {
+    enum ms_tx_kind kind;
+    const char *tool;
+    const char *hint;
+};
+struct ms_tx_info ms_ctx_transaction(const struct ms_ctx *ctx);
+/* Is the current statement part of a down migration (a down file or section)? */
+bool ms_ctx_in_down(const struct ms_ctx *ctx);
 /* Was lock_timeout set (SET or SET LOCAL) to a non-zero value earlier in the migration, or does
  * the configuration say the runner sets it (lock_timeout_set_by_runner)? */
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);

@@ -141,7 +141,7 @@ static void load_one(void *arg, size_t i, int thread)
     f->migration = f->entry->migration;
     if (f->migration.tool == MS_TOOL_ALEMBIC && !load_alembic(w, f))
         return;
-    if (f->migration.tool == MS_TOOL_SQL) {
+    if (f->migration.tool != MS_TOOL_ALEMBIC) {
         find_sections(f);
         /* templates and psql commands become text of the same length that parses */
         f->src.sql = ms_template_mask(f->src.text, f->src.len, f->src.body, &f->arena, NULL);
@@ -171,6 +171,38 @@ static void plan_chunks(struct window *w)
             w->chunks[w->n_chunks++] = (struct chunk){i, s, last};
         }
     }
+}
+
+/* Flyway decides from the statements whether a file runs in its transaction. */
+static void resolve_flyway(struct file_job *f)
+{
+    struct ms_migration *m = &f->migration;
+    const struct ms_history_entry *e = f->entry;
+    if (!m->n_parts || m->parts[0].tx != MS_TX_BY_STATEMENTS || !e->tool_migration ||
+        !e->tool_section)
+        return;
+    size_t n = f->parsed.n_stmts;
+    bool *outside = ms_arena_alloc(&f->arena, (n ? n : 1) * sizeof(bool));
+    for (size_t i = 0; i < n; i++) {
+        const struct ms_stmt *st = &f->parsed.stmts[i];
+        outside[i] = ms_tools_flyway_outside_tx(f->src.sql + st->start, st->end - st->start,
+                                                f->settings->engine.pg_version);
+    }
+    struct ms_tools_tx tx;
+    ms_tools_resolve_tx(e->tool_migration, e->tool_section, outside, n, &tx);
+    struct ms_part *parts = ms_arena_alloc(&f->arena, m->n_parts * sizeof(*parts));
+    memcpy(parts, m->parts, m->n_parts * sizeof(*parts));
+    for (size_t i = 0; i < m->n_parts; i++)
+        parts[i].tx = tx.tx;
+    m->parts = parts;
+    if (tx.mixed && tx.offending < n)
+        m->flyway_mixed = ms_source_map(&f->src, f->parsed.stmts[tx.offending].start, NULL) + 1;
+}
+
+static const char *framework_of(void *arg, const char *path)
+{
+    const struct ms_settings *s = ms_settings_for(arg, path);
+    return s ? s->config.framework : NULL;
 }
 
 static size_t file_size_hint(const char *path)
@@ -217,7 +249,7 @@ int ms_run_check(const struct ms_run_options *opts)
     struct ms_settings_cache *cache = ms_settings_cache_new(&opts->overrides);
     apply_excludes(&list, cache, opts->verbose, &status);
     struct ms_history history;
-    ms_history_build(&list, opts->verbose, &history);
+    ms_history_build(&list, opts->verbose, framework_of, cache, &history);
     if (history.n == 0 && list.n > 0) {
         ms_error("no migrations to lint (no .sql file or Alembic revision among the paths)");
         status = 2;
@@ -249,8 +281,9 @@ int ms_run_check(const struct ms_run_options *opts)
         w.n_files = 0;
         while (next < history.n && w.n_files < WINDOW_FILES &&
                (w.n_files == 0 || bytes < WINDOW_BYTES)) {
-            if (history.entries[next].context_only) {
-                next++; /* read for the history only */
+            if (history.entries[next].context_only &&
+                history.entries[next].migration.tool == MS_TOOL_ALEMBIC) {
+                next++; /* read for the revision graph only */
                 continue;
             }
             struct file_job *f = &w.files[w.n_files++];
@@ -259,7 +292,8 @@ int ms_run_check(const struct ms_run_options *opts)
             f->path = f->entry->path;
             f->settings = ms_settings_for(cache, f->path);
             size_t after = next;
-            while (after < history.n && history.entries[after].context_only)
+            while (after < history.n && history.entries[after].context_only &&
+                   history.entries[after].migration.tool == MS_TOOL_ALEMBIC)
                 after++;
             f->close_transaction = after >= history.n || !history.entries[after].shares_transaction;
             ms_arena_init(&f->arena);
@@ -276,6 +310,18 @@ int ms_run_check(const struct ms_run_options *opts)
                 /* the runner wraps plain SQL files in a transaction of its own */
                 session.in_tx = f->migration.tool == MS_TOOL_SQL &&
                                 f->settings->config.assume_in_transaction == MS_YES;
+                session.tx_kind = session.in_tx ? MS_TXK_TOOL : MS_TXK_NONE;
+            }
+            if (f->migration.context_only) {
+                /* an earlier migration of the folder: replayed into the context, not linted */
+                if (!f->failed) {
+                    diags.n = 0;
+                    ms_engine_lint_migration(&f->settings->engine, &f->src, &f->parsed,
+                                             &f->migration, &session, &f->arena, &diags);
+                    ms_parsed_release(&f->parsed);
+                }
+                ms_arena_release(&f->arena);
+                continue;
             }
             if (f->failed) {
                 ms_error("%s", f->error);
@@ -292,6 +338,7 @@ int ms_run_check(const struct ms_run_options *opts)
                 else if (opts->verbose)
                     fprintf(stderr, "migsafe: %s: %zu statements\n", f->src.path,
                             f->parsed.n_stmts);
+                resolve_flyway(f);
                 diags.n = 0;
                 ms_engine_lint_migration(&f->settings->engine, &f->src, &f->parsed, &f->migration,
                                          &session, &f->arena, &diags);

@@ -48,6 +48,7 @@ static struct ms_settings *build(struct ms_settings_cache *c, const char *config
         if (cfg->rules[i].level > 0)
             s->engine.severity[k] = (enum ms_severity)cfg->rules[i].level;
     }
+    s->engine.lint_downgrade = cfg->lint_downgrade == MS_YES;
     s->engine.lock_timeout_by_runner =
         cfg->lock_timeout_set_by_runner == MS_YES || c->o.lock_timeout_by_runner;
     for (size_t i = 0; i < c->o.n_switches; i++)

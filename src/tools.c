@@ -22,6 +22,11 @@ const char *ms_tools_kind_name(enum ms_tool_kind kind)
     return (unsigned)kind < MS_KIND_COUNT ? kind_names[kind] : "?";
 }
 
+const char *ms_tool_name(enum ms_tool tool)
+{
+    return ms_tools_kind_name((enum ms_tool_kind)tool);
+}
+
 int ms_tools_kind_parse(const char *name, enum ms_tool_kind *out)
 {
     static const struct {
@@ -1690,8 +1695,7 @@ static void sqitch_migration(struct build *b, struct pending *p, const char *scr
         for (size_t j = 0; j < b->g->n; j++)
             claimed[j] |= b->g->files[j] == i;
     }
-    p->m.down = p->m.down_file == MS_TOOLS_NONE ? MS_DOWN_ABSENT
-                                                : down_state(&out_file(b, p->m.down_file)->down);
+    finish_twin_down(b, p);
 }
 
 static void build_sqitch(struct build *b)

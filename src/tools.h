@@ -18,25 +18,8 @@
 #include "arena.h"
 #include "migration.h"
 
-/* Every tool, in the order of enum ms_tool_kind: X(CONSTANT, "name"). The name is the one
- * `framework:` takes in .migsafe.yml and the one messages use. MS_KIND_SQL and MS_KIND_ALEMBIC
- * have the values of MS_TOOL_SQL and MS_TOOL_ALEMBIC (migration.h; checked at compile time):
- * the list is meant to become enum ms_tool there, so that a kind converts by a cast. */
-#define MS_TOOL_KINDS(X)                                                                           \
-    X(SQL, "plain")                                                                                \
-    X(ALEMBIC, "alembic")                                                                          \
-    X(GOLANG_MIGRATE, "golang-migrate")                                                            \
-    X(POP, "pop")                                                                                  \
-    X(GOOSE, "goose")                                                                              \
-    X(DBMATE, "dbmate")                                                                            \
-    X(FLYWAY, "flyway")                                                                            \
-    X(SQLX, "sqlx")                                                                                \
-    X(DIESEL, "diesel")                                                                            \
-    X(SQITCH, "sqitch")                                                                            \
-    X(PRISMA, "prisma")                                                                            \
-    X(SOURCEGRAPH, "sourcegraph")                                                                  \
-    X(POSTGRES_MIGRATIONS, "postgres-migrations")
-
+/* Every tool, in the order of enum ms_tool (MS_TOOL_KINDS in migration.h): a kind converts to
+ * an ms_tool by a cast. */
 enum ms_tool_kind {
 #define MS_TOOL_KIND_ENUM(id, name) MS_KIND_##id,
     MS_TOOL_KINDS(MS_TOOL_KIND_ENUM)
@@ -50,16 +33,6 @@ const char *ms_tools_kind_name(enum ms_tool_kind kind);
  * "sql" for plain, "migrate" for golang-migrate, "popx" for pop). Returns -1 for an unknown
  * name, 0 otherwise. */
 int ms_tools_kind_parse(const char *name, enum ms_tool_kind *out);
-
-/* How the tool runs a part of a migration (a file, or a section of a goose or dbmate file). */
-enum ms_tx_mode {
-    MS_TX_NONE,              /* statement by statement: each autocommits unless the text itself
-                                opens a block with BEGIN */
-    MS_TX_EXPLICIT,          /* the tool wraps the part in one transaction (BEGIN ... COMMIT) */
-    MS_TX_IMPLICIT_IF_MULTI, /* the part is sent as one Exec (simple query): PostgreSQL runs it
-                                as one implicit transaction when it holds several statements */
-    MS_TX_BY_STATEMENTS,     /* Flyway: decided from the statements; see ms_tools_resolve_tx() */
-};
 
 /* What a file is to its migration. */
 enum ms_tools_role {

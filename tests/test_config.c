@@ -137,8 +137,9 @@ static void test_config__errors_name_file_line_column(void **state)
         "bad.yml:4:15: error: rule \"drop-table\" takes off, on, info, warning or error, not "
         "\"loud\"\n"
         "bad.yml:5:17: error: \"lint_downgrade\" takes true or false, not \"maybe\"\n"
-        "bad.yml:6:12: error: unknown framework \"rails\" (alembic, golang-migrate, goose, "
-        "dbmate, flyway, sqlx, diesel, sqitch, prisma, plain)\n"
+        "bad.yml:6:12: error: unknown framework \"rails\" (plain, alembic, golang-migrate, pop, "
+        "goose, dbmate, flyway, sqlx, diesel, sqitch, prisma, sourcegraph, "
+        "postgres-migrations)\n"
         "bad.yml:7:1: error: unknown key \"colour\" (pg_version, fail_on, rules, exclude, "
         "lint_downgrade, assume_in_transaction, lock_timeout_set_by_runner, framework, "
         "new_since)\n");

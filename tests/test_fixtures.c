@@ -59,10 +59,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#define FIXTURE_ROOT  "fixtures/rules"
-#define ALEMBIC_ROOT  "fixtures/alembic"
-#define SYNTAX_FOLDER "syntax-error"
-#define TWIN_FOLDER   "twin"
+#define FIXTURE_ROOT    "fixtures/rules"
+#define ALEMBIC_ROOT    "fixtures/alembic"
+#define FRAMEWORKS_ROOT "fixtures/frameworks"
+#define SYNTAX_FOLDER   "syntax-error"
+#define TWIN_FOLDER     "twin"
 
 static const char *folder_rule(const char *path);
 
@@ -209,12 +210,16 @@ static void parse_options(struct fixture *f, struct log *l, uint32_t line, bool 
         } else if (python && len == (int)strlen("not-a-revision") &&
                    has_prefix(tok, (size_t)len, "not-a-revision")) {
             f->not_revision = true;
+        } else if (!python && len == (int)strlen("not-run") &&
+                   has_prefix(tok, (size_t)len, "not-run")) {
+            f->not_revision = true; /* a file in a tool's folder that the tool does not run */
         } else if (python && len == (int)strlen("allow-skipped-calls") &&
                    has_prefix(tok, (size_t)len, "allow-skipped-calls")) {
             f->allow_skips = true;
         } else {
             problem(l, "%s:%" PRIu32 ": unknown fixture option \"%.*s\" (known: pg-version=N%s)",
-                    f->path, line, len, tok, python ? ", not-a-revision, allow-skipped-calls" : "");
+                    f->path, line, len, tok,
+                    python ? ", not-a-revision, allow-skipped-calls" : ", not-run");
         }
     }
 }
@@ -256,6 +261,19 @@ static void parse_expect(struct fixture *f, struct log *l, uint32_t at, const ch
         problem(l, "%s:%" PRIu32 ": expect: names no rule", f->path, at);
 }
 
+/* A goose or dbmate section marker ("-- +goose Down", "-- migrate:down"): findings about an
+ * empty section are reported there. */
+static bool is_section_marker(const char *s, const char *end)
+{
+    skip_blanks(&s, end);
+    if (end - s < 2 || s[0] != '-' || s[1] != '-')
+        return false;
+    s += 2;
+    skip_blanks(&s, end);
+    return has_prefix(s, (size_t)(end - s), "+goose") ||
+           (end - s >= 8 && strncasecmp(s, "migrate:", 8) == 0);
+}
+
 static void read_expectations(struct fixture *f, const struct ms_source *src, struct log *l)
 {
     size_t pending = 0; /* expectations waiting for their line */
@@ -292,7 +310,7 @@ static void read_expectations(struct fixture *f, const struct ms_source *src, st
                     f->path, line);
         if (!pending)
             continue;
-        if (is_blank_or_comment(s, end)) {
+        if (is_blank_or_comment(s, end) && !is_section_marker(s, end)) {
             problem(l, "%s:%" PRIu32 ": the expect line is not followed by a line of SQL", f->path,
                     pending_at);
         } else {
@@ -638,7 +656,8 @@ static void read_notes(const struct unit *u, const struct fixture *fx, const cha
         const char *rest = NULL;
         int i = file_of_message(u, copy, &rest);
         if (i >= 0) {
-            if (strcmp(rest, ": skipped (not an Alembic revision)") == 0) {
+            if (strcmp(rest, ": skipped (not an Alembic revision)") == 0 ||
+                strncmp(rest, ": note: not linted: ", strlen(": note: not linted: ")) == 0) {
                 not_revision[i] = true;
             } else if (rest[0] == ':' && isdigit((unsigned char)rest[1]) &&
                        strstr(rest, ": note: ")) {
@@ -1414,6 +1433,27 @@ static void collect_alembic(struct entries *out)
     names_release(&cases);
 }
 
+/* fixtures/frameworks/<tool>/: one project per tool, linted as a whole, as its tool runs it. */
+static void collect_frameworks(struct entries *out)
+{
+    struct names tools;
+    list_dir(FRAMEWORKS_ROOT, &tools);
+    for (size_t t = 0; t < tools.n; t++) {
+        char *dir = join_path(FRAMEWORKS_ROOT, tools.items[t]);
+        if (!is_dir(dir)) {
+            if (!has_suffix(dir, "/README.md"))
+                add_entry(out, dir, NULL, 0, true);
+            free(dir);
+            continue;
+        }
+        struct unit *u = new_unit(out, NULL);
+        add_arg(u, dir);
+        add_unit_entries(out, u);
+        free(dir);
+    }
+    names_release(&tools);
+}
+
 static int compare_entries(const void *a, const void *b)
 {
     return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
@@ -1490,10 +1530,12 @@ int main(void)
     struct entries all = {0};
     collect_rules(&all);
     collect_alembic(&all);
+    collect_frameworks(&all);
     if (all.n)
         qsort(all.items, all.n, sizeof(*all.items), compare_entries);
     failed += run_entries(FIXTURE_ROOT, &all, FIXTURE_ROOT);
     failed += run_entries(ALEMBIC_ROOT, &all, ALEMBIC_ROOT);
+    failed += run_entries(FRAMEWORKS_ROOT, &all, FRAMEWORKS_ROOT);
 
     for (size_t i = 0; i < all.n; i++)
         free(all.items[i].path);

@@ -126,8 +126,8 @@ static void test_twins__revision_rules_are_the_ones_left_out(void **state)
 {
     (void)state;
     static const char *const revision_rules[] = {
-        "duplicate-revision", "empty-upgrade",         "missing-downgrade",
-        "multiple-heads",     "unknown-down-revision",
+        "duplicate-revision", "empty-upgrade",  "flyway-mixed-transaction",
+        "missing-downgrade",  "multiple-heads", "unknown-down-revision",
     };
     size_t n = 0;
     for (size_t i = 0; i < ms_n_rules; i++) {
