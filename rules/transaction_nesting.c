@@ -10,7 +10,9 @@
 static void visit_transaction_stmt(struct ms_ctx *ctx, const PgQuery__TransactionStmt *node)
 {
     struct ms_tx_info tx = ms_ctx_transaction(ctx);
-    if (tx.kind != MS_TXK_TOOL)
+    /* COMMIT AND CHAIN opens the next transaction at once: a way to release locks early that
+     * keeps the rest in a transaction the tool commits */
+    if (tx.kind != MS_TXK_TOOL || node->chain)
         return;
     const char *who =
         tx.tool && strcmp(tx.tool, "plain") != 0 ? tx.tool : "the runner (assume_in_transaction)";

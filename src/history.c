@@ -590,6 +590,13 @@ static void add_sql(struct ms_history *h, char **paths, size_t n, bool verbose,
         detect(h, all, n + extra.n, framework, arg);
     }
     const struct ms_tools_result *r = &h->tools;
+    for (size_t k = 0, j; verbose && k < r->n_migrations; k = j) {
+        for (j = k; j < r->n_migrations && r->migrations[j].group == r->migrations[k].group; j++)
+            ;
+        fprintf(stderr, "migsafe: %s: %s, %zu migrations\n",
+                r->migrations[k].group ? r->migrations[k].group : ".",
+                ms_tools_kind_name(r->migrations[k].tool), j - k);
+    }
     bool *placed = ms_xcalloc(r->n_files + 1, sizeof(bool));
     for (size_t k = 0; k < r->n_migrations; k++) {
         const struct ms_tools_migration *tm = &r->migrations[k];
@@ -607,6 +614,7 @@ static void add_sql(struct ms_history *h, char **paths, size_t n, bool verbose,
             e->group = tm->group ? tm->group : ".";
             e->context_only = files[j] >= n;
             e->tool_migration = tm;
+            e->tool_file = f;
             struct ms_migration *m = &e->migration;
             m->tool = (enum ms_tool)tm->tool;
             m->context_only = e->context_only;

@@ -29,6 +29,7 @@ struct ms_history_entry {
      * transaction is decided from the statements, once they are parsed); NULL otherwise */
     const struct ms_tools_migration *tool_migration;
     const struct ms_tools_section *tool_section;
+    const struct ms_tools_file *tool_file;
 };
 
 struct ms_history {

@@ -126,6 +126,29 @@ static void find_sections(struct file_job *f)
     free(sections);
 }
 
+/* The tool runs each section of a goose or dbmate file on its own, so no statement spans two:
+ * the Down marker ends whatever the Up section left unterminated. The marker comment becomes
+ * ";" and spaces, which keeps every position. */
+static void end_sections(struct file_job *f)
+{
+    const struct ms_tools_file *tf = f->entry->tool_file;
+    if (!tf || tf->role != MS_ROLE_UP_DOWN || !tf->down.present || !tf->up.present ||
+        tf->down.marker < tf->up.start || tf->down.marker + 2 > f->src.len)
+        return;
+    size_t at = tf->down.marker;
+    if (f->src.sql[at] != '-' || f->src.sql[at + 1] != '-')
+        return;
+    char *sql = (char *)f->src.sql;
+    if (f->src.sql == f->src.text) {
+        sql = ms_arena_alloc(&f->arena, f->src.len + 1);
+        memcpy(sql, f->src.text, f->src.len + 1);
+        f->src.sql = sql;
+    }
+    sql[at] = ';';
+    for (size_t k = at + 1; k < f->src.len && sql[k] != '\n' && sql[k] != '\r'; k++)
+        sql[k] = ' ';
+}
+
 static void load_one(void *arg, size_t i, int thread)
 {
     (void)thread;
@@ -145,6 +168,7 @@ static void load_one(void *arg, size_t i, int thread)
         find_sections(f);
         /* templates and psql commands become text of the same length that parses */
         f->src.sql = ms_template_mask(f->src.text, f->src.len, f->src.body, &f->arena, NULL);
+        end_sections(f);
     }
     ms_parse_split(&f->src, &f->arena, w->n_threads, &f->parsed);
 }
