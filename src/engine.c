@@ -253,6 +253,9 @@ struct ms_ctx {
     struct ms_session *session;
     const struct ms_dispatch *dispatch; /* the rules for the current statement (up or down) */
     const struct ms_part *part;         /* the part of the text being linted, or NULL */
+    struct ms_effect_log *effects;      /* what the up (of this migration, or the last one)
+                                           creates and renames */
+    uint32_t effect_line;
     /* during visit_alter_table_cmd: the statement, the command's index, and where each command
      * starts (found on the first report that needs it, as most commands report nothing) */
     const PgQuery__AlterTableStmt *alter;
@@ -296,6 +299,18 @@ struct ms_tx_info ms_ctx_transaction(const struct ms_ctx *ctx)
     if (!s->in_tx)
         return (struct ms_tx_info){MS_TXK_NONE, NULL, NULL};
     return (struct ms_tx_info){s->tx_kind, s->tx_tool, s->tx_hint};
+}
+
+const struct ms_effect_log *ms_ctx_up_effects(const struct ms_ctx *ctx)
+{
+    const struct ms_effect_log *log = ctx->effects;
+    const struct ms_migration *m = ctx->migration;
+    if (!log->active)
+        return NULL;
+    /* a down file belongs to the up linted just before it, when their names agree */
+    if (m->is_down && (!m->name || !log->migration || strcmp(m->name, log->migration) != 0))
+        return NULL;
+    return log;
 }
 
 bool ms_ctx_in_down(const struct ms_ctx *ctx)
@@ -785,6 +800,12 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
 
 /* ---- the walk ---- */
 
+static void note_effect(void *arg, const struct ms_effect *e)
+{
+    struct ms_ctx *ctx = arg;
+    ms_effect_log_note(ctx->effects, e, ctx->effect_line);
+}
+
 /* The part of the migration's text that holds text offset `at`, or NULL. */
 static const struct ms_part *part_at(const struct ms_migration *m, size_t at)
 {
@@ -991,6 +1012,10 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         .migration = m ? m : &plain,
         .session = session,
     };
+    struct ms_effect_log own_effects = {0};
+    ctx.effects = session->effects ? session->effects : &own_effects;
+    if (!ctx.migration->is_down)
+        ms_effect_log_reset(ctx.effects, ctx.migration->name, src->path);
     /* a history read for context only replays its statements into the context */
     static const struct ms_dispatch none;
     const struct ms_dispatch *up = ctx.migration->context_only ? &none
@@ -1039,6 +1064,10 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         if (!seg || !seg->synthetic)
             call_visitors(&ctx, st->node);
         note_statement(&ctx, st->node);
+        if (!ms_ctx_in_down(&ctx)) {
+            ctx.effect_line = ms_source_pos(src, ms_source_map(src, st->start, NULL)).line;
+            ms_effects_of(st->node, arena, note_effect, &ctx);
+        }
     }
     if (parsed->n_stmts > 0) {
         ctx.cur = parsed->n_stmts - 1;
@@ -1056,4 +1085,5 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         qsort(out->items + first, out->n - first, sizeof(struct ms_diag), compare_diags);
     if (session == &own)
         ms_session_release(&own);
+    ms_effect_log_release(&own_effects);
 }

@@ -8,6 +8,7 @@
 #define MS_ENGINE_H
 
 #include "diag.h"
+#include "effects.h"
 #include "parse.h"
 
 /* The registry (rules/registry.c): every rule, sorted by id. */
@@ -40,9 +41,13 @@ struct ms_fact_set;
 struct ms_session {
     struct ms_arena arena;
     bool in_tx;
-    enum ms_tx_kind tx_kind;      /* what opened the transaction in_tx says is open */
-    const char *tx_tool;          /* the tool that wraps the part, for messages */
-    const char *tx_hint;          /* how that tool runs a statement outside it */
+    enum ms_tx_kind tx_kind; /* what opened the transaction in_tx says is open */
+    const char *tx_tool;     /* the tool that wraps the part, for messages */
+    const char *tx_hint;     /* how that tool runs a statement outside it */
+    /* the net effect of the last up migration, for judging its down file; owned by the
+     * caller, kept across ms_session_reset() by the caller setting it again; NULL: each
+     * migration keeps its own */
+    struct ms_effect_log *effects;
     bool lock_timeout_local;      /* SET LOCAL lock_timeout: ends with the transaction */
     size_t tx_serial;             /* bumped whenever a transaction ends */
     struct ms_fact_set *tx_facts; /* constraints added NOT VALID in the open transaction */

@@ -643,6 +643,8 @@ static void add_sql(struct ms_history *h, char **paths, size_t n, bool verbose,
             } else {
                 /* the way back, or a sqitch verify script: only what would make it fail */
                 m->is_down = true;
+                if (f->role == MS_ROLE_VERIFY)
+                    m->name = NULL; /* not the up's way back: nothing to compare it with */
                 const struct ms_tools_section *s = f->role == MS_ROLE_DOWN ? &f->down : &f->up;
                 e->tool_section = s;
                 add_part(&h->arena, m, s, true);

@@ -12,6 +12,7 @@
 #ifndef MS_RULE_H
 #define MS_RULE_H
 
+#include "effects.h"
 #include "locks.h"
 #include "migration.h"
 #include "migsafe.h"
@@ -129,6 +130,10 @@ struct ms_tx_info {
 struct ms_tx_info ms_ctx_transaction(const struct ms_ctx *ctx);
 /* Is the current statement part of a down migration (a down file or section)? */
 bool ms_ctx_in_down(const struct ms_ctx *ctx);
+/* What the up of the current migration creates and renames (its net effect, see effects.h):
+ * for a down section, the up section of the same file; for a down file, the up file linted
+ * just before it (NULL when that was not this migration's up). */
+const struct ms_effect_log *ms_ctx_up_effects(const struct ms_ctx *ctx);
 /* Was lock_timeout set (SET or SET LOCAL) to a non-zero value earlier in the migration, or does
  * the configuration say the runner sets it (lock_timeout_set_by_runner)? */
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);

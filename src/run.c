@@ -280,6 +280,8 @@ int ms_run_check(const struct ms_run_options *opts)
     }
     struct ms_session session;
     ms_session_init(&session);
+    struct ms_effect_log effects = {0};
+    session.effects = &effects;
 
     struct ms_pool *pool = ms_pool_new(opts->jobs);
     /* the rule list SARIF publishes: the settings of the first file (or of this folder) */
@@ -331,6 +333,7 @@ int ms_run_check(const struct ms_run_options *opts)
             struct file_job *f = &w.files[i];
             if (!f->entry->shares_transaction) {
                 ms_session_reset(&session);
+                session.effects = &effects;
                 /* the runner wraps plain SQL files in a transaction of its own */
                 session.in_tx = f->migration.tool == MS_TOOL_SQL &&
                                 f->settings->config.assume_in_transaction == MS_YES;
@@ -385,6 +388,7 @@ int ms_run_check(const struct ms_run_options *opts)
     free(w.files);
     ms_pool_free(pool);
     ms_session_release(&session);
+    ms_effect_log_release(&effects);
     ms_settings_cache_free(cache);
     ms_engine_release(&fallback);
     ms_history_release(&history);
