@@ -19,6 +19,8 @@ static const char usage_text[] =
     "      --pg-version N      PostgreSQL major the migrations run on (default 15)\n"
     "      --lock-timeout-set-by-runner\n"
     "                          the role or connection sets lock_timeout: do not ask for one\n"
+    "      --new-since VERSION the migrations after VERSION are not deployed yet: what they\n"
+    "                          create counts as new in the later ones\n"
     "      --fail-on LEVEL     exit 1 on findings at or above error (default), warning,\n"
     "                          info; never: exit 0 whatever is found\n"
     "      --enable RULE       turn a rule on (also opt-in rules); repeat or separate by commas\n"
@@ -45,6 +47,7 @@ enum {
     OPT_STDIN_FILENAME,
     OPT_CONFIG,
     OPT_LOCK_TIMEOUT_BY_RUNNER,
+    OPT_NEW_SINCE,
     OPT_COLOR,
 };
 
@@ -57,6 +60,7 @@ static const struct option long_options[] = {
     {"stdin-filename", required_argument, NULL, OPT_STDIN_FILENAME},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"lock-timeout-set-by-runner", no_argument, NULL, OPT_LOCK_TIMEOUT_BY_RUNNER},
+    {"new-since", required_argument, NULL, OPT_NEW_SINCE},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"jobs", required_argument, NULL, 'j'},
@@ -238,6 +242,9 @@ int main(int argc, char **argv)
             break;
         case OPT_LOCK_TIMEOUT_BY_RUNNER:
             opts.overrides.lock_timeout_by_runner = true;
+            break;
+        case OPT_NEW_SINCE:
+            opts.overrides.new_since = optarg;
             break;
         case OPT_CONFIG:
             if (access(optarg, R_OK) != 0)

@@ -681,8 +681,66 @@ static int compare_ordered(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Does this entry's migration have the version, revision or name `v`? */
+static bool names_version(const struct ms_history_entry *e, const char *v)
+{
+    const struct ms_tools_migration *tm = e->tool_migration;
+    if (e->migration.name && strcmp(e->migration.name, v) == 0)
+        return true;
+    if (tm && ((tm->version && strcmp(tm->version, v) == 0) || (tm->id && strcmp(tm->id, v) == 0)))
+        return true;
+    return e->header && e->header->revision && strcmp(e->header->revision, v) == 0;
+}
+
+/* Both all digits: is a after b as a number? */
+static bool numerically_after(const char *a, const char *b)
+{
+    size_t la = strspn(a, "0123456789"), lb = strspn(b, "0123456789");
+    if (!la || !lb || a[la] || b[lb])
+        return false;
+    while (la > 1 && *a == '0')
+        a++, la--;
+    while (lb > 1 && *b == '0')
+        b++, lb--;
+    return la != lb ? la > lb : strcmp(a, b) > 0;
+}
+
+/* Marks, in each history, the migrations after the one new_since names. A number that names
+ * none still splits a history of numbered versions. */
+static void mark_change_sets(struct ms_history *h, ms_framework_fn new_since, void *arg)
+{
+    for (size_t i = 0, j; i < h->n; i = j) {
+        for (j = i; j < h->n && strcmp(h->entries[j].group, h->entries[i].group) == 0; j++)
+            ;
+        const char *v = new_since(arg, h->entries[i].path);
+        if (!v || !*v)
+            continue;
+        size_t k = i;
+        while (k < j && !names_version(&h->entries[k], v))
+            k++;
+        bool found = k < j;
+        if (found) {
+            while (k + 1 < j && names_version(&h->entries[k + 1], v))
+                k++; /* the down file of the same migration */
+            for (size_t m = k + 1; m < j; m++)
+                h->entries[m].migration.in_change_set = true;
+            continue;
+        }
+        for (size_t m = i; m < j; m++) {
+            const struct ms_tools_migration *tm = h->entries[m].tool_migration;
+            if (tm && tm->version && numerically_after(tm->version, v)) {
+                h->entries[m].migration.in_change_set = true;
+                found = true;
+            }
+        }
+        if (!found)
+            fprintf(stderr, "migsafe: %s: note: new_since \"%s\" names no migration here\n",
+                    h->entries[i].group, v);
+    }
+}
+
 void ms_history_build(struct ms_file_list *list, bool verbose, ms_framework_fn framework,
-                      void *framework_arg, struct ms_history *out)
+                      ms_framework_fn new_since, void *framework_arg, struct ms_history *out)
 {
     memset(out, 0, sizeof(*out));
     ms_arena_init(&out->arena);
@@ -744,6 +802,8 @@ void ms_history_build(struct ms_file_list *list, bool verbose, ms_framework_fn f
     free(o);
     free(out->entries);
     out->entries = sorted;
+    if (new_since)
+        mark_change_sets(out, new_since, framework_arg);
 }
 
 void ms_history_release(struct ms_history *h)

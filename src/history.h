@@ -39,7 +39,8 @@ struct ms_history {
     struct ms_tools_result tools;     /* the SQL files' tools (entries point into it) */
 };
 
-/* The `framework:` override for a path (from its .migsafe.yml), or NULL to detect. */
+/* A setting for a path, from its .migsafe.yml (and the command line): `framework:` (NULL:
+ * detect) or `new_since:` (NULL: every migration is deployed). */
 typedef const char *(*ms_framework_fn)(void *arg, const char *path);
 
 /* Orders list->paths as the tools run them (Alembic revisions of one folder by their
@@ -47,9 +48,11 @@ typedef const char *(*ms_framework_fn)(void *arg, const char *path);
  * history facts. A .py file that is not an Alembic revision is dropped from the list (with a
  * note when verbose), and so is an SQL file its tool does not run. The other migrations of
  * the folders of the files given are added as context-only entries, so that their history
- * (the schema they build) is known. `framework` may be NULL. */
+ * (the schema they build) is known. `framework` may be NULL. With `new_since` (may be NULL),
+ * the migrations of a history that run after the one new_since names (by version, revision or
+ * name) are marked in_change_set: not deployed yet. */
 void ms_history_build(struct ms_file_list *list, bool verbose, ms_framework_fn framework,
-                      void *framework_arg, struct ms_history *out);
+                      ms_framework_fn new_since, void *framework_arg, struct ms_history *out);
 void ms_history_release(struct ms_history *h);
 
 /* Is this path an Alembic revision by its name alone (.py, not env.py)? */

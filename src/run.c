@@ -229,6 +229,12 @@ static const char *framework_of(void *arg, const char *path)
     return s ? s->config.framework : NULL;
 }
 
+static const char *new_since_of(void *arg, const char *path)
+{
+    const struct ms_settings *s = ms_settings_for(arg, path);
+    return s ? s->new_since : NULL;
+}
+
 static size_t file_size_hint(const char *path)
 {
     FILE *fp = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
@@ -273,7 +279,7 @@ int ms_run_check(const struct ms_run_options *opts)
     struct ms_settings_cache *cache = ms_settings_cache_new(&opts->overrides);
     apply_excludes(&list, cache, opts->verbose, &status);
     struct ms_history history;
-    ms_history_build(&list, opts->verbose, framework_of, cache, &history);
+    ms_history_build(&list, opts->verbose, framework_of, new_since_of, cache, &history);
     if (history.n == 0 && list.n > 0) {
         ms_error("no migrations to lint (no .sql file or Alembic revision among the paths)");
         status = 2;

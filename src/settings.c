@@ -49,6 +49,7 @@ static struct ms_settings *build(struct ms_settings_cache *c, const char *config
             s->engine.severity[k] = (enum ms_severity)cfg->rules[i].level;
     }
     s->engine.lint_downgrade = cfg->lint_downgrade == MS_YES;
+    s->new_since = c->o.new_since ? c->o.new_since : cfg->new_since;
     s->engine.lock_timeout_by_runner =
         cfg->lock_timeout_set_by_runner == MS_YES || c->o.lock_timeout_by_runner;
     for (size_t i = 0; i < c->o.n_switches; i++)

@@ -19,6 +19,7 @@ struct ms_overrides {
     bool fail_on_set;
     enum ms_severity fail_on;
     bool lock_timeout_by_runner; /* --lock-timeout-set-by-runner */
+    const char *new_since;       /* --new-since */
     size_t n_switches;           /* --enable/--disable, in order */
     const struct ms_rule_switch *switches;
 };
@@ -27,6 +28,7 @@ struct ms_settings {
     struct ms_config config;
     struct ms_engine engine;  /* prepared */
     enum ms_severity fail_on; /* 0: never */
+    const char *new_since;    /* --new-since, else new_since:, else NULL */
 };
 
 struct ms_settings_cache;
