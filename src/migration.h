@@ -49,6 +49,9 @@ struct ms_migration {
     size_t n_heads;                    /* > 1: this revision is one of several unmerged heads */
     const char **heads;                /* all of them, sorted */
     bool is_head;
+    /* not deployed yet (part of the change under review): the tables it creates count as new
+     * in the migrations after it */
+    bool in_change_set;
 };
 
 #endif
