@@ -240,6 +240,36 @@ static void test_engine__change_set_tables_are_new_in_later_migrations(void **st
     ms_session_release(&s);
 }
 
+/* The rules read the catalog: change-column-type takes the old type from it. */
+static void test_engine__rules_see_the_catalog_of_earlier_migrations(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(ms_engine_set_enabled(&f->engine, "change-column-type", true), 0);
+    struct ms_session s;
+    ms_session_init(&s);
+    const struct ms_migration m = {.tool = MS_TOOL_SQL};
+    lint_session(f, "CREATE TABLE t (a varchar(10), b timestamp, c timestamp);\n", &m, &s);
+    assert_string_equal(lint_session(f, "ALTER TABLE t ALTER COLUMN a TYPE varchar(20);\n", &m, &s),
+                        "");
+    assert_string_equal(lint_session(f, "ALTER TABLE t ALTER COLUMN a TYPE varchar(5);\n", &m, &s),
+                        "change-column-type 1:1\n");
+    /* the catalog learnt varchar(20): narrowing it is reported with both types */
+    assert_non_null(strstr(f->diags.items[0].message, "from varchar(20) to varchar(5)"));
+    /* timestamp to timestamptz: a rewrite before PostgreSQL 12, UTC-dependent from 12 */
+    lint_session(f, "ALTER TABLE t ALTER COLUMN b TYPE timestamptz;\n", &m, &s);
+    assert_non_null(strstr(f->diags.items[0].message, "unless the session's TimeZone is UTC"));
+    f->engine.pg_version = 11;
+    assert_string_equal(lint_session(f, "ALTER TABLE t ALTER COLUMN c TYPE timestamptz;\n", &m, &s),
+                        "change-column-type 1:1\n");
+    assert_null(strstr(f->diags.items[0].message, "TimeZone"));
+    assert_non_null(strstr(f->diags.items[0].message, "rewrites the table"));
+    /* in a new history the old type is unknown */
+    ms_session_new_history(&s);
+    lint_session(f, "ALTER TABLE t ALTER COLUMN a TYPE varchar(30);\n", &m, &s);
+    assert_non_null(strstr(f->diags.items[0].message, "unknown to migsafe"));
+    ms_session_release(&s);
+}
+
 /* ---- transaction blocks ---- */
 
 static void test_engine__transaction_tracking(void **state)
@@ -624,6 +654,7 @@ int main(void)
         T(test_engine__context_is_fresh_for_each_migration),
         T(test_engine__session_keeps_the_catalog_until_a_new_history),
         T(test_engine__change_set_tables_are_new_in_later_migrations),
+        T(test_engine__rules_see_the_catalog_of_earlier_migrations),
         T(test_engine__transaction_tracking),
         T(test_engine__rollback_to_savepoint_keeps_the_block),
         T(test_engine__prepare_transaction_ends_the_block),
