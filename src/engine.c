@@ -331,7 +331,14 @@ bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx)
 
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
 {
-    return rel && fact_find(&ctx->facts, FACT_NEW_TABLE, rel->schemaname, rel->relname, "");
+    return rel && (fact_find(&ctx->facts, FACT_NEW_TABLE, rel->schemaname, rel->relname, "") ||
+                   ms_catalog_table_is_change_set_new(ctx->session->catalog, rel->schemaname,
+                                                      rel->relname));
+}
+
+const struct ms_catalog *ms_ctx_catalog(const struct ms_ctx *ctx)
+{
+    return ctx->session->catalog;
 }
 
 bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
@@ -606,22 +613,40 @@ static const char *migration_at(const struct ms_migration *m, size_t offset)
 
 /* ---- the session: what a run of migrations shares ---- */
 
-void ms_session_init(struct ms_session *s)
+/* The transaction state, which ms_session_reset() starts afresh. */
+static void init_transaction_state(struct ms_session *s)
 {
+    struct ms_catalog *catalog = s->catalog;
     memset(s, 0, sizeof(*s));
     ms_arena_init(&s->arena);
     s->tx_facts = ms_arena_alloc(&s->arena, sizeof(struct ms_fact_set));
+    s->catalog = catalog;
+}
+
+void ms_session_init(struct ms_session *s)
+{
+    s->catalog = ms_xmalloc(sizeof(*s->catalog));
+    ms_catalog_init(s->catalog);
+    init_transaction_state(s);
 }
 
 void ms_session_reset(struct ms_session *s)
 {
-    ms_session_release(s);
-    ms_session_init(s);
+    ms_arena_release(&s->arena);
+    init_transaction_state(s);
+}
+
+void ms_session_new_history(struct ms_session *s)
+{
+    ms_catalog_clear(s->catalog);
 }
 
 void ms_session_release(struct ms_session *s)
 {
     ms_arena_release(&s->arena);
+    if (s->catalog)
+        ms_catalog_release(s->catalog);
+    free(s->catalog);
     memset(s, 0, sizeof(*s));
 }
 
@@ -1012,6 +1037,11 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         .migration = m ? m : &plain,
         .session = session,
     };
+    /* the schema catalog learns each statement of an up after the rules saw it */
+    const struct ms_catalog_origin origin = {
+        .migration = ctx.migration->name ? ctx.migration->name : src->path,
+        .in_change_set = ctx.migration->in_change_set,
+    };
     struct ms_effect_log own_effects = {0};
     ctx.effects = session->effects ? session->effects : &own_effects;
     if (!ctx.migration->is_down)
@@ -1067,6 +1097,7 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         if (!ms_ctx_in_down(&ctx)) {
             ctx.effect_line = ms_source_pos(src, ms_source_map(src, st->start, NULL)).line;
             ms_effects_of(st->node, arena, note_effect, &ctx);
+            ms_catalog_apply(session->catalog, st->node, &origin);
         }
     }
     if (parsed->n_stmts > 0) {

@@ -7,6 +7,7 @@
 #ifndef MS_ENGINE_H
 #define MS_ENGINE_H
 
+#include "catalog.h"
 #include "diag.h"
 #include "effects.h"
 #include "parse.h"
@@ -36,7 +37,8 @@ int ms_engine_set_enabled(struct ms_engine *e, const char *id, bool enabled);
 /* Builds the per-kind dispatch lists; call after configuring, before linting. */
 void ms_engine_prepare(struct ms_engine *e);
 /* What outlives one migration: the transaction a run of migrations may share (Alembic runs
- * every pending revision in one transaction). Owns its memory. */
+ * every pending revision in one transaction), and the schema the migrations of one history have
+ * built so far. Owns its memory. */
 struct ms_fact_set;
 struct ms_session {
     struct ms_arena arena;
@@ -51,11 +53,15 @@ struct ms_session {
     bool lock_timeout_local;      /* SET LOCAL lock_timeout: ends with the transaction */
     size_t tx_serial;             /* bumped whenever a transaction ends */
     struct ms_fact_set *tx_facts; /* constraints added NOT VALID in the open transaction */
+    struct ms_catalog *catalog;   /* every statement linted since the history began */
 };
 
 void ms_session_init(struct ms_session *s);
-/* Forgets everything: the next migration starts outside any transaction. */
+/* Forgets the transaction: the next migration starts outside any transaction block. The
+ * catalog stays: the next migration of the same history sees what this one built. */
 void ms_session_reset(struct ms_session *s);
+/* Empties the catalog: the migrations of another history (another folder) begin. */
+void ms_session_new_history(struct ms_session *s);
 void ms_session_release(struct ms_session *s);
 
 /* Lints one migration: appends its findings to `out`, sorted by (offset, rule id). Strings are

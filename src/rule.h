@@ -12,6 +12,7 @@
 #ifndef MS_RULE_H
 #define MS_RULE_H
 
+#include "catalog.h"
 #include "effects.h"
 #include "locks.h"
 #include "migration.h"
@@ -115,7 +116,8 @@ struct ms_diag *ms_report_offset(struct ms_ctx *ctx, size_t offset, const char *
 /* ---- what the migration has done so far (state before the current statement) ---- */
 
 /* Was this table created earlier in the migration (CREATE TABLE, CREATE TABLE AS, SELECT INTO,
- * temporary tables)? A brand-new table holds no rows and no one else is using it. */
+ * temporary tables), or by an earlier migration of the change set that is not deployed yet (see
+ * ms_migration.in_change_set)? A brand-new table holds no rows and no one else is using it. */
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
 /* Does the current statement run inside a transaction block? */
 bool ms_ctx_in_transaction(const struct ms_ctx *ctx);
@@ -151,6 +153,10 @@ bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__Ra
 /* The current statement's SQL text: `*len` bytes, not NUL-terminated. Node locations are byte
  * offsets into it. Valid for the duration of the visit. */
 const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len);
+/* The schema as the earlier migrations of the history and the earlier statements of this one
+ * left it (the current statement is applied after the rules saw it); see catalog.h. Empty for
+ * a migration linted on its own. */
+const struct ms_catalog *ms_ctx_catalog(const struct ms_ctx *ctx);
 /* The migration being linted (tool, way back, history). */
 const struct ms_migration *ms_ctx_migration(const struct ms_ctx *ctx);
 int ms_ctx_pg_version(const struct ms_ctx *ctx);

@@ -307,6 +307,7 @@ int ms_run_check(const struct ms_run_options *opts)
     w.files = ms_xcalloc(WINDOW_FILES, sizeof(struct file_job));
     struct ms_diags diags = {0};
     size_t failing = 0;
+    const char *history_group = NULL; /* the catalog holds what this folder's migrations built */
 
     for (size_t next = 0; next < history.n;) {
         size_t bytes = 0;
@@ -337,6 +338,10 @@ int ms_run_check(const struct ms_run_options *opts)
 
         for (size_t i = 0; i < w.n_files; i++) {
             struct file_job *f = &w.files[i];
+            if (!history_group || strcmp(history_group, f->entry->group) != 0) {
+                ms_session_new_history(&session);
+                history_group = f->entry->group;
+            }
             if (!f->entry->shares_transaction) {
                 ms_session_reset(&session);
                 session.effects = &effects;

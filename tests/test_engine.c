@@ -58,8 +58,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Lints sql as one migration, appending to f->diags (which keep earlier findings). */
-static void lint_append(struct fixture *f, const char *sql)
+/* Lints sql as migration m of a session (NULL, NULL: on its own), appending to f->diags
+ * (which keep earlier findings). */
+static void lint_in(struct fixture *f, const char *sql, const struct ms_migration *m,
+                    struct ms_session *session)
 {
     if (f->have_parsed)
         ms_parsed_release(&f->parsed);
@@ -71,14 +73,21 @@ static void lint_append(struct fixture *f, const char *sql)
     for (size_t i = 0; i < f->parsed.n_stmts; i++)
         ms_parse_stmt(&f->src, &f->parsed, i, 0);
     ms_engine_prepare(&f->engine);
-    ms_engine_lint(&f->engine, &f->src, &f->parsed, &f->arena, &f->diags);
+    ms_engine_lint_migration(&f->engine, &f->src, &f->parsed, m, session, &f->arena, &f->diags);
 }
 
-/* The findings of one migration as "rule-id line:col" lines, in the order the engine gives. */
-static const char *lint(struct fixture *f, const char *sql)
+static void lint_append(struct fixture *f, const char *sql)
+{
+    lint_in(f, sql, NULL, NULL);
+}
+
+/* The findings of migration m of a session as "rule-id line:col" lines, in the order the
+ * engine gives. */
+static const char *lint_session(struct fixture *f, const char *sql, const struct ms_migration *m,
+                                struct ms_session *session)
 {
     f->diags.n = 0;
-    lint_append(f, sql);
+    lint_in(f, sql, m, session);
     char *out = ms_arena_strdup(&f->arena, "");
     for (size_t i = 0; i < f->diags.n; i++) {
         struct ms_pos p = ms_source_pos(&f->src, f->diags.items[i].offset);
@@ -86,6 +95,12 @@ static const char *lint(struct fixture *f, const char *sql)
                               f->diags.items[i].rule->id, p.line, p.col);
     }
     return out;
+}
+
+/* The findings of one migration linted on its own. */
+static const char *lint(struct fixture *f, const char *sql)
+{
+    return lint_session(f, sql, NULL, NULL);
 }
 
 /* Runs fn with standard error captured; returns what it printed. */
@@ -179,6 +194,80 @@ static void test_engine__context_is_fresh_for_each_migration(void **state)
     /* rule state too: a drop in one migration and an add in the next are no rename */
     assert_string_equal(lint(f, "ALTER TABLE t DROP COLUMN a;\n"), "drop-column 1:1\n");
     assert_string_equal(lint(f, "ALTER TABLE t ADD COLUMN b int;\n"), "");
+}
+
+/* ---- the session's catalog ---- */
+
+static void test_engine__session_keeps_the_catalog_until_a_new_history(void **state)
+{
+    struct fixture *f = *state;
+    struct ms_session s;
+    ms_session_init(&s);
+    const struct ms_migration m = {.tool = MS_TOOL_SQL, .name = "001"};
+    assert_string_equal(lint_session(f, "CREATE TABLE a (x int);\n", &m, &s), "");
+    ms_session_reset(&s); /* the next migration: a new transaction, the same schema */
+    const struct ms_cat_table *t = ms_catalog_find_table(s.catalog, NULL, "a");
+    assert_non_null(t);
+    assert_string_equal(t->origin, "001");
+    assert_false(t->change_set_new);
+    /* rules see the state before the statement: the catalog learns it afterwards */
+    assert_string_equal(lint_session(f, "DROP TABLE a;\n", &m, &s), "drop-table 1:1\n");
+    assert_null(ms_catalog_find_table(s.catalog, NULL, "a"));
+    assert_string_equal(lint_session(f, "CREATE TABLE b (x int);\n", &m, &s), "");
+    ms_session_new_history(&s);
+    assert_null(ms_catalog_find_table(s.catalog, NULL, "b"));
+    ms_session_release(&s);
+}
+
+static void test_engine__change_set_tables_are_new_in_later_migrations(void **state)
+{
+    struct fixture *f = *state;
+    struct ms_session s;
+    ms_session_init(&s);
+    const struct ms_migration deployed = {.tool = MS_TOOL_SQL, .name = "001"};
+    const struct ms_migration pending = {.tool = MS_TOOL_SQL, .name = "002", .in_change_set = true};
+    assert_string_equal(lint_session(f, "CREATE TABLE old (x int);\n", &deployed, &s), "");
+    assert_string_equal(lint_session(f, "CREATE TABLE fresh (x int);\n", &pending, &s), "");
+    ms_session_reset(&s);
+    assert_string_equal(lint_session(f,
+                                     "CREATE INDEX ON fresh (x);\n"
+                                     "CREATE INDEX ON old (x);\n"
+                                     "DROP TABLE fresh;\n"
+                                     "DROP TABLE old;\n",
+                                     &deployed, &s),
+                        "require-concurrent-index 2:1\n"
+                        "drop-table 4:1\n");
+    ms_session_release(&s);
+}
+
+/* The rules read the catalog: change-column-type takes the old type from it. */
+static void test_engine__rules_see_the_catalog_of_earlier_migrations(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(ms_engine_set_enabled(&f->engine, "change-column-type", true), 0);
+    struct ms_session s;
+    ms_session_init(&s);
+    const struct ms_migration m = {.tool = MS_TOOL_SQL};
+    lint_session(f, "CREATE TABLE t (a varchar(10), b timestamp, c timestamp);\n", &m, &s);
+    assert_string_equal(lint_session(f, "ALTER TABLE t ALTER COLUMN a TYPE varchar(20);\n", &m, &s),
+                        "");
+    assert_string_equal(lint_session(f, "ALTER TABLE t ALTER COLUMN a TYPE varchar(5);\n", &m, &s),
+                        "change-column-type 1:1\n");
+    /* the catalog learnt varchar(20): narrowing it is reported with both types */
+    assert_non_null(strstr(f->diags.items[0].message, "from varchar(20) to varchar(5)"));
+    /* timestamp to timestamptz: a rewrite before PostgreSQL 12, UTC-dependent from 12 */
+    lint_session(f, "ALTER TABLE t ALTER COLUMN b TYPE timestamptz;\n", &m, &s);
+    assert_non_null(strstr(f->diags.items[0].message, "unless the session's TimeZone is UTC"));
+    f->engine.pg_version = 11;
+    assert_string_equal(lint_session(f, "ALTER TABLE t ALTER COLUMN c TYPE timestamptz;\n", &m, &s),
+                        "change-column-type 1:1\n");
+    assert_null(strstr(f->diags.items[0].message, "TimeZone"));
+    assert_non_null(strstr(f->diags.items[0].message, "rewrites the table"));
+    /* in a new history the old type is unknown */
+    ms_session_new_history(&s);
+    lint_session(f, "ALTER TABLE t ALTER COLUMN a TYPE varchar(30);\n", &m, &s);
+    assert_non_null(strstr(f->diags.items[0].message, "unknown to migsafe"));
+    ms_session_release(&s);
 }
 
 /* ---- transaction blocks ---- */
@@ -563,6 +652,9 @@ int main(void)
         T(test_engine__table_is_new_only_for_that_table),
         T(test_engine__table_is_new_schemas),
         T(test_engine__context_is_fresh_for_each_migration),
+        T(test_engine__session_keeps_the_catalog_until_a_new_history),
+        T(test_engine__change_set_tables_are_new_in_later_migrations),
+        T(test_engine__rules_see_the_catalog_of_earlier_migrations),
         T(test_engine__transaction_tracking),
         T(test_engine__rollback_to_savepoint_keeps_the_block),
         T(test_engine__prepare_transaction_ends_the_block),

@@ -41,9 +41,9 @@
  * that does not parse, expected or not: a typo in a fixture must never make it pass. ok_
  * fixtures hold no expectation (so no rule may report anything on them); bad_ fixtures hold at
  * least one (in one of their files). The SQL twins in fixtures/alembic/<case>/twin/ are SQL
- * fixtures without the bad_/ok_ naming (tests/test_twins.c compares their verdicts with their
- * revisions'). Each fixture file is one test, named by its path; problems are printed as
- * path:line[:col]: what. */
+ * fixtures without the bad_/ok_ naming, linted through the binary as one history (the folder),
+ * as tests/test_twins.c lints them to compare their verdicts with their revisions'. Each fixture
+ * file is one test, named by its path; problems are printed as path:line[:col]: what. */
 #include "engine.h"
 #include "run_process.h"
 
@@ -1411,11 +1411,16 @@ static void collect_alembic(struct entries *out)
         for (size_t k = 0; k < items.n; k++) {
             char *path = join_path(dir, items.items[k]);
             if (strcmp(items.items[k], TWIN_FOLDER) == 0 && is_dir(path)) {
+                /* the twins are one history too, as test_twins lints them */
+                struct unit *twins_unit = new_unit(out, NULL);
+                add_arg(twins_unit, path);
+                add_unit_entries(out, twins_unit);
                 struct names twins;
                 list_dir(path, &twins);
                 for (size_t t = 0; t < twins.n; t++) {
                     char *twin = join_path(path, twins.items[t]);
-                    add_entry(out, twin, NULL, 0, !has_suffix(twin, ".sql") || is_dir(twin));
+                    if (!has_suffix(twin, ".sql") || is_dir(twin))
+                        add_entry(out, twin, NULL, 0, true);
                     free(twin);
                 }
                 names_release(&twins);
