@@ -1,5 +1,6 @@
 /* engine.c: rule dispatch and the per-migration context (see engine.h and rule.h). */
 #include "engine.h"
+#include "plpgsql.h"
 #include "suppress.h"
 
 /* ---- the registry ---- */
@@ -242,6 +243,11 @@ struct ms_ctx {
     int *cmd_locations;
     bool lock_timeout;      /* set at session level */
     bool statement_timeout; /* likewise, statement_timeout */
+    /* the DO block of statement do_index, extracted on first use; while its body's statements
+     * are visited, `nested` is the one visited (spans in src->sql, like the statements') */
+    struct ms_plpgsql_body *do_body;
+    size_t do_index;
+    const struct ms_stmt *nested;
 };
 
 void *ms_ctx_alloc(struct ms_ctx *ctx, size_t size)
@@ -302,9 +308,20 @@ bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__Ra
            fact_find(ctx->session->tx_facts, FACT_NOT_VALID, rel->schemaname, rel->relname, name);
 }
 
+/* The statement being visited: a statement of the file, or one inside its DO block. */
+static const struct ms_stmt *current_stmt(const struct ms_ctx *ctx)
+{
+    return ctx->nested ? ctx->nested : &ctx->parsed->stmts[ctx->cur];
+}
+
+bool ms_ctx_in_do_block(const struct ms_ctx *ctx)
+{
+    return ctx->nested != NULL;
+}
+
 const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len)
 {
-    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    const struct ms_stmt *st = current_stmt(ctx);
     *len = st->end - st->start;
     return ctx->src->sql + st->start;
 }
@@ -456,6 +473,9 @@ struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location)
                 command_locations((struct ms_ctx *)ctx, ctx->alter);
         location = ctx->cmd_locations[ctx->cmd_index];
     }
+    if (ctx->nested) /* marks count from the file's statement, the DO */
+        location = (int)(ctx->nested->start - ctx->parsed->stmts[ctx->cur].start) +
+                   (location < 0 ? 0 : location);
     return (struct ms_mark){ctx->cur, location};
 }
 
@@ -468,6 +488,10 @@ static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const c
     size_t offset = st->start;
     if (mark.location >= 0 && st->start + (size_t)mark.location < st->end)
         offset = st->start + (size_t)mark.location;
+    size_t end = st->end;
+    if (ctx->nested && mark.stmt_index == ctx->cur && offset >= ctx->nested->start &&
+        offset < ctx->nested->end)
+        end = ctx->nested->end;
     MS_GROW(ctx->out->items, ctx->out->cap, ctx->out->n + 1);
     struct ms_diag *d = &ctx->out->items[ctx->out->n++];
     const struct ms_rule *r = ms_rules[ctx->rule_index];
@@ -475,7 +499,7 @@ static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const c
     d->severity = ctx->engine->severity[ctx->rule_index];
     const struct ms_segment *seg;
     d->offset = ms_source_map(ctx->src, offset, &seg);
-    d->end = seg && !seg->verbatim ? seg->origin_end : ms_source_map(ctx->src, st->end, NULL);
+    d->end = seg && !seg->verbatim ? seg->origin_end : ms_source_map(ctx->src, end, NULL);
     const struct ms_segment *first;
     d->stmt_offset = ms_source_map(ctx->src, st->start, &first);
     d->stmt_end = first && !first->verbatim ? first->origin_end : d->end;
@@ -756,7 +780,7 @@ static int *command_locations(struct ms_ctx *ctx, const PgQuery__AlterTableStmt 
     int *loc = ms_arena_alloc(ctx->arena, s->n_cmds * sizeof(int));
     for (size_t i = 0; i < s->n_cmds; i++)
         loc[i] = -1;
-    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    const struct ms_stmt *st = current_stmt(ctx);
     char *sql = ms_xstrndup(ctx->src->sql + st->start, st->end - st->start);
     PgQueryScanResult r = pg_query_scan(sql);
     PgQuery__ScanResult *sr =
@@ -872,6 +896,60 @@ static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
     }
 }
 
+/* The body of the current statement, a DO block, extracted once. */
+static const struct ms_plpgsql_body *do_body(struct ms_ctx *ctx)
+{
+    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    if (!ctx->do_body || ctx->do_index != ctx->cur) {
+        ctx->do_body = ms_arena_alloc(ctx->arena, sizeof(*ctx->do_body));
+        ctx->do_index = ctx->cur;
+        if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT)
+            ms_plpgsql_do(ctx->src->sql + st->start, st->end - st->start, st->node->do_stmt,
+                          ctx->arena, ctx->do_body);
+    }
+    return ctx->do_body;
+}
+
+bool ms_ctx_do_dynamic_sql(struct ms_ctx *ctx, size_t i, int *location, const char **expr)
+{
+    const struct ms_plpgsql_body *b = ctx->nested ? NULL : do_body(ctx);
+    for (size_t k = 0; b && k < b->n_stmts; k++)
+        if (b->stmts[k].kind == MS_PLPGSQL_DYNAMIC && i-- == 0) {
+            *location = (int)b->stmts[k].start;
+            *expr = b->stmts[k].expr;
+            return true;
+        }
+    return false;
+}
+
+/* The static statements of a DO block, visited (and noted) as statements of their own. A DO
+ * runs in one transaction: the open transaction block, else its own, which ends with the DO
+ * (taking SET LOCAL with it). Transaction statements inside it are not followed: COMMIT there
+ * ends that implicit transaction at most, and is refused inside a transaction block. */
+static void visit_do_body(struct ms_ctx *ctx)
+{
+    const struct ms_plpgsql_body *b = do_body(ctx);
+    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    bool own = !ctx->session->in_tx;
+    ctx->session->in_tx = true;
+    for (size_t i = 0; i < b->n_stmts; i++) {
+        const struct ms_plpgsql_stmt *s = &b->stmts[i];
+        if (s->kind != MS_PLPGSQL_STATIC || !s->node)
+            continue;
+        struct ms_stmt nested = {
+            .start = st->start + s->start, .end = st->start + s->end, .node = s->node};
+        ctx->nested = &nested;
+        call_visitors(ctx, s->node);
+        if (s->node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT)
+            note_statement(ctx, s->node);
+        ctx->nested = NULL;
+    }
+    if (own) {
+        end_transaction(ctx->session);
+        ctx->session->in_tx = false;
+    }
+}
+
 static int compare_diags(const void *pa, const void *pb)
 {
     const struct ms_diag *a = pa, *b = pb;
@@ -940,6 +1018,8 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         if (!seg || !seg->synthetic)
             call_visitors(&ctx, st->node);
         note_statement(&ctx, st->node);
+        if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT)
+            visit_do_body(&ctx);
     }
     if (parsed->n_stmts > 0) {
         ctx.cur = parsed->n_stmts - 1;

@@ -130,6 +130,14 @@ bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery
  * runs all pending revisions in one transaction)? False outside a transaction block. */
 bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
                                      const char *name);
+/* Is the current statement one of a DO block's body? It then runs inside a transaction (the
+ * DO's own or the open one), from a function: ms_ctx_in_transaction() is true. */
+bool ms_ctx_in_do_block(const struct ms_ctx *ctx);
+/* In visit_do_stmt: the i-th EXECUTE (from 0) of a string built at run time in the DO block's
+ * PL/pgSQL body, which no rule sees into; false past the last one. *location is for
+ * ms_report(), *expr the expression as written. EXECUTE of a string literal holding one
+ * statement is not one of them: its statement is visited like the body's others. */
+bool ms_ctx_do_dynamic_sql(struct ms_ctx *ctx, size_t i, int *location, const char **expr);
 /* The current statement's SQL text: `*len` bytes, not NUL-terminated. Node locations are byte
  * offsets into it. Valid for the duration of the visit. */
 const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len);
