@@ -84,6 +84,7 @@ void ms_engine_init(struct ms_engine *e)
 {
     e->pg_version = 15;
     e->lock_timeout_by_runner = false;
+    e->lock_timeout_limit_ms = MS_LOCK_TIMEOUT_LIMIT_MS;
     e->enabled = ms_xcalloc(ms_n_rules, sizeof(bool));
     e->severity = ms_xcalloc(ms_n_rules, sizeof(enum ms_severity));
     for (size_t i = 0; i < ms_n_rules; i++) {
@@ -282,6 +283,11 @@ bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx)
 {
     return ctx->engine->lock_timeout_by_runner || ctx->lock_timeout ||
            ctx->session->lock_timeout_local;
+}
+
+int ms_ctx_lock_timeout_limit_ms(const struct ms_ctx *ctx)
+{
+    return ctx->engine->lock_timeout_limit_ms;
 }
 
 bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx)

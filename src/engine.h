@@ -16,16 +16,21 @@ extern const size_t ms_n_rules;
 /* Index of the rule with this id in ms_rules, or -1. */
 int ms_rule_find(const char *id);
 
+/* The default lock_timeout limit: a few seconds is what an application tolerates. */
+#define MS_LOCK_TIMEOUT_LIMIT_MS 10000
+
 struct ms_engine {
     int pg_version;              /* PostgreSQL major the migrations run on */
     bool lock_timeout_by_runner; /* the role or connection sets lock_timeout (configuration) */
+    int lock_timeout_limit_ms;   /* the longest lock_timeout accepted (configuration) */
     bool *enabled;               /* per registry index */
     enum ms_severity *severity;  /* per registry index: effective severity */
     /* dispatch lists, built by ms_engine_prepare() */
     struct ms_dispatch *dispatch;
 };
 
-/* Every rule at its default: enabled unless opt-in, default severity, PostgreSQL 15. */
+/* Every rule at its default: enabled unless opt-in, default severity, PostgreSQL 15, a
+ * lock_timeout limit of 10 seconds. */
 void ms_engine_init(struct ms_engine *e);
 /* Enables or disables a rule by id; returns -1 (with a message) for an unknown id. */
 int ms_engine_set_enabled(struct ms_engine *e, const char *id, bool enabled);

@@ -12,6 +12,7 @@
 #ifndef MS_RULE_H
 #define MS_RULE_H
 
+#include "duration.h"
 #include "locks.h"
 #include "migration.h"
 #include "migsafe.h"
@@ -119,6 +120,9 @@ bool ms_ctx_in_transaction(const struct ms_ctx *ctx);
 /* Was lock_timeout set (SET or SET LOCAL) to a non-zero value earlier in the migration, or does
  * the configuration say the runner sets it (lock_timeout_set_by_runner)? */
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);
+/* The longest lock_timeout the configuration accepts, in milliseconds (lock_timeout_limit;
+ * 10000 unless configured). */
+int ms_ctx_lock_timeout_limit_ms(const struct ms_ctx *ctx);
 /* Was statement_timeout set to a non-zero value earlier in the migration? */
 bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx);
 /* Is there a validated CHECK (column IS NOT NULL) on this table, added or validated earlier in

@@ -585,6 +585,43 @@ t_demo_findings() {
 # ---- run ----
 
 echo "migsafe CLI tests: $BIN"
+t_config_option() {
+    write a.sql "$ERROR"
+    write other.yml "rules:\n  drop-table: off\n"
+    ms --config other.yml a.sql
+    rc_is 0
+    out_has "no problems found in 1 file"
+    err_empty
+}
+
+t_lock_timeout_limit_config() {
+    write a.sql "SET lock_timeout = '30s';\nSET lock_timeout = '5s';\nSET lock_timeout = '3s';\nSET lock_timeout = 2500;\n"
+    ms -f gcc a.sql
+    rc_is 0
+    findings_are "a.sql:1:20 warning lock-timeout-too-long"
+    out_has "wait 30 seconds for its lock (the limit is 10)"
+    write .migsafe.yml "lock_timeout_limit: 3s\n"
+    ms -f gcc a.sql
+    rc_is 0
+    findings_are "a.sql:1:20 warning lock-timeout-too-long" "a.sql:2:20 warning lock-timeout-too-long"
+    out_has "(the limit is 3)"
+    write other.yml "lock_timeout_limit: 2000\n"
+    ms -f gcc --config other.yml a.sql
+    findings_are "a.sql:1:20 warning lock-timeout-too-long" "a.sql:2:20 warning lock-timeout-too-long" \
+        "a.sql:3:20 warning lock-timeout-too-long" "a.sql:4:20 warning lock-timeout-too-long"
+    write other.yml "lock_timeout_limit: \"1500ms\"\n"
+    ms -f gcc --config other.yml a.sql
+    out_has "(the limit is 1.5)"
+    local bad
+    for bad in 0 "5 parsecs" -3s 100us; do
+        write other.yml "lock_timeout_limit: $bad\n"
+        ms --config other.yml a.sql
+        rc_is 2
+        err_has "other.yml:1:21: error: \"lock_timeout_limit\" takes a duration above 0"
+        err_has "not \"$bad\""
+    done
+}
+
 run_case "clean file: exit 0" t_clean_exit_0
 run_case "error finding: exit 1" t_error_exit_1
 run_case "check is the default command" t_check_is_default_command
@@ -611,6 +648,8 @@ run_case "empty file: note on stderr, exit 0" t_empty_file
 run_case "unreadable file: exit 2" t_unreadable_file
 run_case "20 MB file" t_huge_file
 run_case "inputs are never modified" t_inputs_never_modified
+run_case "--config FILE instead of .migsafe.yml" t_config_option
+run_case "lock_timeout_limit in .migsafe.yml and --config" t_lock_timeout_limit_config
 run_case "rules lists every rule" t_rules_lists_every_rule
 run_case "rules drop-table" t_rules_explains_one
 run_case "rules nope: exit 2" t_rules_unknown
