@@ -292,7 +292,7 @@ int ms_ctx_lock_timeout_limit_ms(const struct ms_ctx *ctx)
 
 bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx)
 {
-    return ctx->statement_timeout;
+    return ctx->statement_timeout || ctx->session->statement_timeout_local;
 }
 
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
@@ -612,6 +612,7 @@ void ms_session_release(struct ms_session *s)
 static void end_transaction(struct ms_session *s)
 {
     s->lock_timeout_local = false;
+    s->statement_timeout_local = false;
     s->tx_serial++;
     if (s->tx_facts->n)
         memset(s->tx_facts, 0, sizeof(*s->tx_facts)); /* its memory goes with the arena */
@@ -694,7 +695,8 @@ static void note_alter_table(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *
     }
 }
 
-/* Does SET lock_timeout = <args> turn the timeout on (any value but 0)? */
+/* Does SET lock_timeout = <args> turn the timeout on? It does when the value, read and rounded
+ * to whole milliseconds as PostgreSQL does, is not 0: '100us' turns it off, 1.5 (2 ms) on. */
 static bool timeout_is_on(const PgQuery__VariableSetStmt *s)
 {
     if (s->n_args != 1 || s->args[0]->node_case != PG_QUERY__NODE__NODE_A_CONST)
@@ -704,12 +706,11 @@ static bool timeout_is_on(const PgQuery__VariableSetStmt *s)
         return false;
     if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL)
         return c->ival && c->ival->ival != 0;
-    if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval && c->sval->sval) {
-        char *endp;
-        double v = strtod(c->sval->sval, &endp);
-        return endp != c->sval->sval && v > 0;
-    }
-    return false;
+    const char *text = c->val_case == PG_QUERY__A__CONST__VAL_FVAL && c->fval   ? c->fval->fval
+                       : c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval ? c->sval->sval
+                                                                                : NULL;
+    double ms;
+    return text && ms_duration_ms(text, &ms) && ms > 0;
 }
 
 static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
@@ -756,18 +757,15 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         break;
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: {
         const PgQuery__VariableSetStmt *s = n->variable_set_stmt;
-        if (s->name && strcmp(s->name, "statement_timeout") == 0) {
-            ctx->statement_timeout =
-                s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);
-            break;
-        }
-        if (!s->name || strcmp(s->name, "lock_timeout") != 0)
+        bool lock = s->name && strcmp(s->name, "lock_timeout") == 0;
+        if (!lock && (!s->name || strcmp(s->name, "statement_timeout") != 0))
             break;
         bool on = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);
-        if (s->is_local)
-            ctx->session->lock_timeout_local = on && ctx->session->in_tx;
+        if (s->is_local) /* ends with the transaction; without one, PostgreSQL only warns */
+            *(lock ? &ctx->session->lock_timeout_local : &ctx->session->statement_timeout_local) =
+                on && ctx->session->in_tx;
         else
-            ctx->lock_timeout = on;
+            *(lock ? &ctx->lock_timeout : &ctx->statement_timeout) = on;
         break;
     }
     default:

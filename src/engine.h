@@ -43,6 +43,7 @@ struct ms_session {
     struct ms_arena arena;
     bool in_tx;
     bool lock_timeout_local;      /* SET LOCAL lock_timeout: ends with the transaction */
+    bool statement_timeout_local; /* SET LOCAL statement_timeout: likewise */
     size_t tx_serial;             /* bumped whenever a transaction ends */
     struct ms_fact_set *tx_facts; /* constraints added NOT VALID in the open transaction */
 };

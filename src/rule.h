@@ -123,7 +123,8 @@ bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);
 /* The longest lock_timeout the configuration accepts, in milliseconds (lock_timeout_limit;
  * 10000 unless configured). */
 int ms_ctx_lock_timeout_limit_ms(const struct ms_ctx *ctx);
-/* Was statement_timeout set to a non-zero value earlier in the migration? */
+/* Was statement_timeout set to a non-zero value earlier in the migration (SET, or SET LOCAL in
+ * the transaction still open)? */
 bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx);
 /* Is there a validated CHECK (column IS NOT NULL) on this table, added or validated earlier in
  * the migration? PostgreSQL 12+ then sets NOT NULL without scanning. */
