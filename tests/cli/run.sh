@@ -463,6 +463,47 @@ t_rules_lists_every_rule() {
         bad "'migsafe rules' lists a different number of rules than rules/rules.def ($n)"
 }
 
+t_rules_effective_severity() {
+    write .migsafe.yml "fail_on: warning\nrules:\n  drop-column: off\n  prefer-text: warning\n"
+    ms rules
+    rc_is 0
+    err_empty
+    grep -qE '^RULE +DEFAULT +EFFECTIVE +FAILS +CATEGORY +SUMMARY$' "$OUT" || bad "no header"
+    grep -qE '^drop-column +error +off +no +data-loss .*\(disabled\)$' "$OUT" || bad "drop-column is not off"
+    grep -qE '^prefer-text +info +warning +yes ' "$OUT" || bad "prefer-text is not a failing warning"
+    grep -qE '^unknown-statement +warning +off +no +review .*\(opt-in\)$' "$OUT" || bad "unknown-statement is not off"
+    ms rules --enable unknown-statement --disable drop-table --fail-on error
+    grep -qE '^unknown-statement +warning +warning +no .*\(opt-in, enabled\)$' "$OUT" ||
+        bad "--enable unknown-statement is not in effect"
+    grep -qE '^drop-table +error +off +no ' "$OUT" || bad "--disable drop-table is not in effect"
+    grep -qE '^prefer-text +info +warning +no ' "$OUT" || bad "--fail-on error is not in effect"
+    ms rules --pg-version 11 --fail-on never
+    grep -qE '^[a-z-]+ +[a-z]+ +[a-z]+ +yes ' "$OUT" && bad "a rule fails with --fail-on never"
+    grep -qE '\(not for PostgreSQL 11\)$' "$OUT" || bad "no rule is marked as not for PostgreSQL 11"
+    write other.yml "rules:\n  drop-table: warning\n"
+    ms rules --config other.yml
+    grep -qE '^drop-table +error +warning +no ' "$OUT" || bad "--config is not in effect"
+    grep -qE '^drop-column +error +error +yes ' "$OUT" || bad "--config did not replace .migsafe.yml"
+    ms rules drop-column
+    rc_is 0
+    out_has "in effect: off (disabled)"
+    ms rules --format json drop-column
+    rc_is 0
+    out_has '"severity": "off"'
+    out_has '"default_severity": "error"'
+    out_has '"fail_on": "warning"'
+    ms rules -f json
+    [[ $(grep -c '"id": ' "$OUT") -eq $(grep -c '^MS_RULE(' "$ROOT/rules/rules.def") ]] ||
+        bad "rules -f json does not list every rule"
+    ms rules -f sarif
+    rc_is 2
+    err_has 'rules --format takes text or json, not "sarif"'
+    write .migsafe.yml "rules:\n  no-such-rule: off\n"
+    ms rules
+    rc_is 2
+    err_has ".migsafe.yml:2:3: error: unknown rule \"no-such-rule\""
+}
+
 t_rules_explains_one() {
     ms rules drop-table
     rc_is 0
@@ -652,6 +693,7 @@ run_case "--config FILE instead of .migsafe.yml" t_config_option
 run_case "lock_timeout_limit in .migsafe.yml and --config" t_lock_timeout_limit_config
 run_case "rules lists every rule" t_rules_lists_every_rule
 run_case "rules drop-table" t_rules_explains_one
+run_case "rules: effective severity under .migsafe.yml, --config and overrides" t_rules_effective_severity
 run_case "rules nope: exit 2" t_rules_unknown
 run_case "--help and --version: exit 0" t_help_and_version
 run_case "every option in --help is in docs/usage.md" t_every_option_is_documented
