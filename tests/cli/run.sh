@@ -626,6 +626,18 @@ t_demo_findings() {
 # ---- run ----
 
 echo "migsafe CLI tests: $BIN"
+t_verbose_do_blocks() {
+    write a.sql "DO \$\$BEGIN IF THEN END\$\$;\nDO LANGUAGE plperl 'print 1';\nDO 'BEGIN ALTER TABLE t ADD c text DEFAULT ''x''; END';\n"
+    ms -v a.sql
+    rc_is 0
+    out_has "no problems found in 1 file"
+    err_has "a.sql:1:1: note: DO block not looked into: its body does not parse: "
+    err_has "a.sql:2:1: note: DO block not looked into: it is not PL/pgSQL"
+    err_has "a.sql:3:1: note: 1 statement(s) of this DO block not linted"
+    ms a.sql
+    err_empty
+}
+
 t_config_option() {
     write a.sql "$ERROR"
     write other.yml "rules:\n  drop-table: off\n"
@@ -690,6 +702,7 @@ run_case "unreadable file: exit 2" t_unreadable_file
 run_case "20 MB file" t_huge_file
 run_case "inputs are never modified" t_inputs_never_modified
 run_case "--config FILE instead of .migsafe.yml" t_config_option
+run_case "--verbose notes the DO blocks not looked into" t_verbose_do_blocks
 run_case "lock_timeout_limit in .migsafe.yml and --config" t_lock_timeout_limit_config
 run_case "rules lists every rule" t_rules_lists_every_rule
 run_case "rules drop-table" t_rules_explains_one
