@@ -412,7 +412,10 @@ const struct ms_name *ms_names_next_kept(const struct ms_name **cursor,
     while (*cursor) {
         const struct ms_name *d = *cursor, *first = NULL, *next;
         *count = 0;
-        for (next = d; next && next->mark.stmt_index == d->mark.stmt_index; next = next->next)
+        /* the mark's location sets apart the statements of one DO block */
+        for (next = d; next && next->mark.stmt_index == d->mark.stmt_index &&
+                       next->mark.location == d->mark.location;
+             next = next->next)
             if (!ms_names_has(created, next)) {
                 first = next; /* the list is newest first: the last one seen comes first */
                 (*count)++;
