@@ -249,6 +249,7 @@ struct ms_ctx {
     struct ms_plpgsql_body *do_body;
     size_t do_index;
     const struct ms_stmt *nested;
+    size_t nested_no; /* 1 + the index of `nested` among the block's statements */
 };
 
 void *ms_ctx_alloc(struct ms_ctx *ctx, size_t size)
@@ -412,10 +413,7 @@ const struct ms_name *ms_names_next_kept(const struct ms_name **cursor,
     while (*cursor) {
         const struct ms_name *d = *cursor, *first = NULL, *next;
         *count = 0;
-        /* the mark's location sets apart the statements of one DO block */
-        for (next = d; next && next->mark.stmt_index == d->mark.stmt_index &&
-                       next->mark.location == d->mark.location;
-             next = next->next)
+        for (next = d; next && ms_same_stmt(next->mark, d->mark); next = next->next)
             if (!ms_names_has(created, next)) {
                 first = next; /* the list is newest first: the last one seen comes first */
                 (*count)++;
@@ -485,7 +483,12 @@ struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location)
     if (ctx->nested) /* marks count from the file's statement, the DO */
         location = (int)(ctx->nested->start - ctx->parsed->stmts[ctx->cur].start) +
                    (location < 0 ? 0 : location);
-    return (struct ms_mark){ctx->cur, location};
+    return (struct ms_mark){ctx->cur, location, ctx->nested ? ctx->nested_no : 0};
+}
+
+bool ms_same_stmt(struct ms_mark a, struct ms_mark b)
+{
+    return a.stmt_index == b.stmt_index && a.nested == b.nested;
 }
 
 static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt,
@@ -946,6 +949,7 @@ static void visit_do_body(struct ms_ctx *ctx)
         struct ms_stmt nested = {
             .start = st->start + s->start, .end = st->start + s->end, .node = s->node};
         ctx->nested = &nested;
+        ctx->nested_no = i + 1;
         call_visitors(ctx, s->node);
         if (s->node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT)
             note_statement(ctx, s->node);

@@ -163,7 +163,10 @@ void *ms_ctx_rule_state(struct ms_ctx *ctx, size_t size);
 struct ms_mark {
     size_t stmt_index;
     int location;
+    size_t nested; /* 0, or 1 + the index of the statement in the DO block stmt_index is */
 };
+/* Were both marks taken during the same statement (a statement of a DO block being one)? */
+bool ms_same_stmt(struct ms_mark a, struct ms_mark b);
 struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location);
 struct ms_diag *ms_report_at(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt, ...)
     MS_PRINTF(3, 4);
