@@ -5,10 +5,23 @@
 
 /* CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY and DETACH PARTITION CONCURRENTLY
  * commit internally between their phases, so PostgreSQL refuses them in a transaction block:
- * "ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block". The migration fails
- * (and everything before it in the transaction is rolled back). */
+ * "ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block". Inside a DO block
+ * they always fail: "... cannot be executed from a function" outside a transaction block (so
+ * PostgreSQL 15 says). The migration fails (and everything before it in the transaction is rolled
+ * back). */
 static void report(struct ms_ctx *ctx, const char *what)
 {
+    if (ms_ctx_in_do_block(ctx)) {
+        struct ms_diag *d = ms_report(ctx, -1,
+                                      "%s cannot run inside a DO block: PostgreSQL rejects it "
+                                      "(\"cannot be executed from a function\") and the "
+                                      "migration fails",
+                                      what);
+        ms_diag_set_help(ctx, d,
+                         "take it out of the DO block and run it as a statement of its own, "
+                         "outside BEGIN ... COMMIT");
+        return;
+    }
     struct ms_tx_info tx = ms_ctx_transaction(ctx);
     struct ms_diag *d;
     switch (tx.kind) {

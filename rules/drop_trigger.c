@@ -169,7 +169,7 @@ static void end_migration(struct ms_ctx *ctx)
     for (const struct name *d = s->dropped, *next; d; d = next) {
         const struct name *first = NULL;
         size_t n = 0;
-        for (next = d; next && next->mark.stmt_index == d->mark.stmt_index; next = next->next)
+        for (next = d; next && ms_same_stmt(next->mark, d->mark); next = next->next)
             if (!has(&created, next, key_trigger, true) && !has(&gone, next, key_table, false)) {
                 first = next; /* the list is newest first: the last one seen comes first */
                 n++;

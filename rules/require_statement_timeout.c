@@ -11,7 +11,8 @@
  * weaker locks (CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT) blocks nobody and is left out:
  * a timeout there only leaves an invalid index or an unvalidated constraint behind. */
 struct state {
-    size_t reported; /* 1 + the index of the ALTER TABLE already reported */
+    bool reported;
+    struct ms_mark at; /* the ALTER TABLE reported, once */
 };
 
 static void report(struct ms_ctx *ctx, int location, const char *tag, const struct ms_lock *l)
@@ -56,8 +57,8 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
                                   const PgQuery__AlterTableCmd *cmd)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    size_t here = ms_ctx_mark(ctx, -1).stmt_index + 1;
-    if (ms_ctx_statement_timeout_set(ctx) || s->reported == here)
+    struct ms_mark here = ms_ctx_mark(ctx, -1);
+    if (ms_ctx_statement_timeout_set(ctx) || (s->reported && ms_same_stmt(s->at, here)))
         return;
     if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull && ms_ctx_pg_version(ctx) >= 12 &&
         ms_ctx_has_validated_not_null_check(ctx, stmt->relation, cmd->name))
@@ -67,7 +68,8 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
     const struct ms_lock *l = blocking_work(ctx, &locks);
     if (!l)
         return;
-    s->reported = here;
+    s->reported = true;
+    s->at = here;
     struct ms_lock sure = *l;
     if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull)
         sure.work_maybe = false; /* no validated CHECK proves the column: it scans */

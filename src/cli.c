@@ -3,11 +3,12 @@
 #include "run.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <unistd.h>
 
 static const char usage_text[] =
     "usage: migsafe [check] [options] PATH...\n"
-    "       migsafe rules [RULE-ID]\n"
+    "       migsafe rules [options] [RULE-ID]\n"
     "\n"
     "Lints PostgreSQL migrations for operations that lose data, block traffic, fail on a\n"
     "non-empty table or leave no way back. PATH is a migration file, a folder (walked for\n"
@@ -36,7 +37,9 @@ static const char usage_text[] =
     "exit status: 0 nothing at or above the --fail-on level, 1 findings at or above it,\n"
     "2 usage, input or configuration error.\n"
     "\n"
-    "migsafe rules lists every rule; migsafe rules RULE-ID explains one.\n"
+    "migsafe rules lists every rule with its severity under the configuration found from\n"
+    "the current folder (or --config) and --enable, --disable, --fail-on and --pg-version;\n"
+    "--format json for a script. migsafe rules RULE-ID explains one.\n"
     "Documentation: docs/usage.md, docs/rules/<rule-id>.md\n";
 
 enum {
@@ -93,8 +96,8 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     return true;
 }
 
-/* --enable/--disable take a comma-separated list; every id must exist. The ids are kept (in
- * `keep`, freed by the caller) for the per-file settings, and applied to e for `rules`. */
+/* --enable/--disable take a comma-separated list; every id must exist (checked against e). The
+ * ids are kept (in `keep`, freed by the caller) for the per-file settings. */
 static int set_rules(struct ms_engine *e, const char *list, bool enabled,
                      struct ms_rule_switch **sw, size_t *n, size_t *cap, char ***keep,
                      size_t *n_keep)
@@ -118,32 +121,87 @@ static int set_rules(struct ms_engine *e, const char *list, bool enabled,
     return rc;
 }
 
-static void print_rule_line(const struct ms_engine *e, size_t i, int width)
+/* The severity a rule's findings get under these settings, or "off" when it does not run. */
+static const char *effective_severity(const struct ms_engine *e, size_t i)
 {
-    const struct ms_rule *r = ms_rules[i];
-    printf("%-*s %-8s %s%s\n", width, r->id, ms_severity_name(r->severity), r->summary,
-           r->opt_in ? " (opt-in)" : (e->enabled[i] ? "" : " (disabled)"));
+    return ms_engine_rule_active(e, i) ? ms_severity_name(e->severity[i]) : "off";
 }
 
-static int cmd_rules(int argc, char **argv, const struct ms_engine *e)
+/* Does a finding of rule i make the exit status 1 (its severity at or above --fail-on)? */
+static bool rule_fails(const struct ms_settings *s, size_t i)
 {
-    if (argc > 2)
-        return usage_error("%s", "rules takes at most one rule id");
-    if (argc == 1) {
-        int width = 4; /* the id column fits the longest id */
-        for (size_t i = 0; i < ms_n_rules; i++)
-            if ((int)strlen(ms_rules[i]->id) > width)
-                width = (int)strlen(ms_rules[i]->id);
-        printf("%-*s %-8s %s\n", width, "RULE", "SEVERITY", "SUMMARY");
-        for (size_t i = 0; i < ms_n_rules; i++)
-            print_rule_line(e, i, width);
-        return 0;
+    return ms_engine_rule_active(&s->engine, i) && s->fail_on &&
+           s->engine.severity[i] >= s->fail_on;
+}
+
+/* Why a rule is off, or that it runs only when enabled: "" when there is nothing to say. */
+static const char *rule_note(const struct ms_engine *e, size_t i, char *buf, size_t size)
+{
+    const struct ms_rule *r = ms_rules[i];
+    if (!e->enabled[i])
+        return r->opt_in ? " (opt-in)" : " (disabled)";
+    if (!ms_engine_rule_active(e, i)) {
+        snprintf(buf, size, " (not for PostgreSQL %d)", e->pg_version);
+        return buf;
     }
-    int i = ms_rule_find(argv[1]);
-    if (i < 0) {
-        ms_error("unknown rule \"%s\" (run 'migsafe rules' for the list)", argv[1]);
-        return 2;
+    return r->opt_in ? " (opt-in, enabled)" : "";
+}
+
+static json_t *rule_json(const struct ms_settings *s, size_t i)
+{
+    const struct ms_rule *r = ms_rules[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(r->id));
+    json_object_set_new(o, "default_severity", json_string(ms_severity_name(r->severity)));
+    json_object_set_new(o, "severity", json_string(effective_severity(&s->engine, i)));
+    json_object_set_new(o, "enabled", json_boolean(ms_engine_rule_active(&s->engine, i)));
+    json_object_set_new(o, "fails", json_boolean(rule_fails(s, i)));
+    json_object_set_new(o, "opt_in", json_boolean(r->opt_in));
+    json_object_set_new(o, "category", json_string(r->category));
+    json_object_set_new(o, "summary", json_string(r->summary));
+    json_object_set_new(o, "help", json_string(r->help));
+    char docs[256];
+    snprintf(docs, sizeof(docs), "%s%s.md", MS_DOCS_URL, r->id);
+    json_object_set_new(o, "docs", json_string(docs));
+    return o;
+}
+
+static void print_rules_json(const struct ms_settings *s, int only)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "pg_version", json_integer(s->engine.pg_version));
+    json_object_set_new(doc, "fail_on",
+                        json_string(s->fail_on ? ms_severity_name(s->fail_on) : "never"));
+    json_object_set_new(doc, "config", s->config.path ? json_string(s->config.path) : json_null());
+    json_t *list = json_array();
+    for (size_t i = 0; i < ms_n_rules; i++)
+        if (only < 0 || (size_t)only == i)
+            json_array_append_new(list, rule_json(s, i));
+    json_object_set_new(doc, "rules", list);
+    json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(doc);
+}
+
+static void print_rules_text(const struct ms_settings *s)
+{
+    int width = 4; /* the id column fits the longest id */
+    for (size_t i = 0; i < ms_n_rules; i++)
+        if ((int)strlen(ms_rules[i]->id) > width)
+            width = (int)strlen(ms_rules[i]->id);
+    printf("%-*s %-8s %-9s %-5s %-13s %s\n", width, "RULE", "DEFAULT", "EFFECTIVE", "FAILS",
+           "CATEGORY", "SUMMARY");
+    for (size_t i = 0; i < ms_n_rules; i++) {
+        const struct ms_rule *r = ms_rules[i];
+        char note[64];
+        printf("%-*s %-8s %-9s %-5s %-13s %s%s\n", width, r->id, ms_severity_name(r->severity),
+               effective_severity(&s->engine, i), rule_fails(s, i) ? "yes" : "no", r->category,
+               r->summary, rule_note(&s->engine, i, note, sizeof(note)));
     }
+}
+
+static void print_rule_page(const struct ms_settings *s, size_t i)
+{
     const struct ms_rule *r = ms_rules[i];
     printf("%s (%s, %s%s)\n\n", r->id, ms_severity_name(r->severity), r->category,
            r->opt_in ? ", opt-in" : "");
@@ -158,11 +216,39 @@ static int cmd_rules(int argc, char **argv, const struct ms_engine *e)
         else
             printf("up to %d\n", r->max_pg);
     }
+    char note[64];
+    printf("in effect: %s%s%s\n", effective_severity(&s->engine, i),
+           rule_fails(s, i) ? ", fails the run" : "", rule_note(&s->engine, i, note, sizeof(note)));
     printf("docs: %s%s.md\n", MS_DOCS_URL, r->id);
     for (const struct ms_rule_doc *doc = ms_rule_docs; doc->id; doc++)
         if (strcmp(doc->id, r->id) == 0)
             printf("\n%s", doc->markdown);
-    return 0;
+}
+
+/* `migsafe rules [ID]`: the rules under the settings of the current folder (or --config) and
+ * the command line's overrides. */
+static int cmd_rules(int argc, char **argv, const struct ms_overrides *o, const char *format)
+{
+    if (argc > 1)
+        return usage_error("%s", "rules takes at most one rule id");
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return usage_error("rules --format takes text or json, not \"%s\"", format);
+    int only = argc == 1 ? ms_rule_find(argv[0]) : -1;
+    if (argc == 1 && only < 0) {
+        ms_error("unknown rule \"%s\" (run 'migsafe rules' for the list)", argv[0]);
+        return 2;
+    }
+    struct ms_settings_cache *cache = ms_settings_cache_new(o);
+    const struct ms_settings *s = ms_settings_for(cache, "-");
+    int rc = s ? 0 : 2;
+    if (s && strcmp(format, "json") == 0)
+        print_rules_json(s, only);
+    else if (s && argc == 0)
+        print_rules_text(s);
+    else if (s)
+        print_rule_page(s, (size_t)only);
+    ms_settings_cache_free(cache);
+    return rc;
 }
 
 static int default_jobs(void)
@@ -187,12 +273,9 @@ int main(int argc, char **argv)
 
     /* the command word, when there is one */
     int first = 1;
-    if (argc > 1 && strcmp(argv[1], "rules") == 0) {
-        rc = cmd_rules(argc - 1, argv + 1, &engine);
-        ms_engine_release(&engine);
-        return rc;
-    }
-    if (argc > 1 && strcmp(argv[1], "check") == 0)
+    bool rules = argc > 1 && strcmp(argv[1], "rules") == 0;
+    const char *format = "text";
+    if (argc > 1 && (rules || strcmp(argv[1], "check") == 0))
         first = 2;
     if (argc > 1 && strcmp(argv[1], "help") == 0) {
         fputs(usage_text, stdout);
@@ -209,8 +292,9 @@ int main(int argc, char **argv)
         long v;
         switch (c) {
         case 'f':
+            format = optarg;
             opts.format = ms_report_find(optarg);
-            if (!opts.format) {
+            if (!opts.format && !rules) {
                 fprintf(stderr, "migsafe: unknown format \"%s\" (formats: %s)\n", optarg,
                         ms_report_names());
                 rc = 2;
@@ -285,6 +369,12 @@ int main(int argc, char **argv)
         if (rc)
             break;
     }
+    opts.overrides.switches = switches;
+    opts.overrides.n_switches = n_switches;
+    if (!rc && rules) {
+        rc = cmd_rules(argc - optind, argv + optind, &opts.overrides, format);
+        goto done;
+    }
     if (!rc && optind >= argc)
         rc = usage_error("%s",
                          "no PATH given (a migration file, a folder, or - for standard input)");
@@ -296,8 +386,6 @@ int main(int argc, char **argv)
                   opts.format == ms_report_find("text"));
     opts.paths = argv + optind;
     opts.n_paths = (size_t)(argc - optind);
-    opts.overrides.switches = switches;
-    opts.overrides.n_switches = n_switches;
     rc = ms_run_check(&opts);
 done:
     ms_engine_release(&engine);

@@ -135,6 +135,16 @@ static void read_key(struct reader *r, const char *key, const yaml_node_t *k, co
         cfg->assume_in_transaction = boolean(r, v, key);
     } else if (!strcmp(key, "lock_timeout_set_by_runner")) {
         cfg->lock_timeout_set_by_runner = boolean(r, v, key);
+    } else if (!strcmp(key, "lock_timeout_limit")) {
+        const char *s = scalar(r, v, key);
+        double ms;
+        if (s && (!ms_duration_ms(s, &ms) || ms < 1 || ms > INT_MAX))
+            error_at(r, v,
+                     "\"lock_timeout_limit\" takes a duration above 0 such as 5s or 2000ms, or "
+                     "a number of milliseconds, not \"%s\"",
+                     s);
+        else if (s)
+            cfg->lock_timeout_limit_ms = (int)ms;
     } else if (!strcmp(key, "framework")) {
         const char *s = scalar(r, v, key);
         enum ms_tool_kind kind;
@@ -149,10 +159,12 @@ static void read_key(struct reader *r, const char *key, const yaml_node_t *k, co
     } else if (!strcmp(key, "new_since")) {
         cfg->new_since = scalar(r, v, key);
     } else {
-        error_at(r, k,
-                 "unknown key \"%s\" (pg_version, fail_on, rules, exclude, lint_downgrade, "
-                 "assume_in_transaction, lock_timeout_set_by_runner, framework, new_since)",
-                 key);
+        error_at(
+            r, k,
+            "unknown key \"%s\" (pg_version, fail_on, rules, exclude, lint_downgrade, "
+            "assume_in_transaction, lock_timeout_set_by_runner, lock_timeout_limit, framework, "
+            "new_since)",
+            key);
     }
 }
 

@@ -9,6 +9,7 @@
  *   lint_downgrade: true           # lint Alembic downgrade() too
  *   assume_in_transaction: false   # plain SQL files run inside a transaction
  *   lock_timeout_set_by_runner: false
+ *   lock_timeout_limit: 5s         # longest lock_timeout accepted: "5s", "2000ms" or 2000 (ms)
  *   framework: alembic             # override tool detection for this folder
  *   new_since: "20240101000000"    # migrations after this version are not deployed yet
  *
@@ -41,8 +42,9 @@ struct ms_config {
     size_t n_exclude;
     const char **exclude;
     enum ms_tristate lint_downgrade, assume_in_transaction, lock_timeout_set_by_runner;
-    const char *framework; /* NULL: detect */
-    const char *new_since; /* NULL: every migration counts as deployed */
+    int lock_timeout_limit_ms; /* 0: unset */
+    const char *framework;     /* NULL: detect */
+    const char *new_since;     /* NULL: every migration counts as deployed */
 };
 
 /* Reads path into cfg (strings from arena). On an error prints "path:line:col: message" on

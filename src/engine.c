@@ -1,5 +1,6 @@
 /* engine.c: rule dispatch and the per-migration context (see engine.h and rule.h). */
 #include "engine.h"
+#include "plpgsql.h"
 #include "suppress.h"
 
 /* ---- the registry ---- */
@@ -83,6 +84,7 @@ void ms_engine_init(struct ms_engine *e)
 {
     e->pg_version = 15;
     e->lock_timeout_by_runner = false;
+    e->lock_timeout_limit_ms = MS_LOCK_TIMEOUT_LIMIT_MS;
     e->enabled = ms_xcalloc(ms_n_rules, sizeof(bool));
     e->severity = ms_xcalloc(ms_n_rules, sizeof(enum ms_severity));
     for (size_t i = 0; i < ms_n_rules; i++) {
@@ -263,6 +265,12 @@ struct ms_ctx {
     int *cmd_locations;
     bool lock_timeout;      /* set at session level */
     bool statement_timeout; /* likewise, statement_timeout */
+    /* the DO block of statement do_index, extracted on first use; while its body's statements
+     * are visited, `nested` is the one visited (spans in src->sql, like the statements') */
+    struct ms_plpgsql_body *do_body;
+    size_t do_index;
+    const struct ms_stmt *nested;
+    size_t nested_no; /* 1 + the index of `nested` among the block's statements */
 };
 
 void *ms_ctx_alloc(struct ms_ctx *ctx, size_t size)
@@ -324,9 +332,14 @@ bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx)
            ctx->session->lock_timeout_local;
 }
 
+int ms_ctx_lock_timeout_limit_ms(const struct ms_ctx *ctx)
+{
+    return ctx->engine->lock_timeout_limit_ms;
+}
+
 bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx)
 {
-    return ctx->statement_timeout;
+    return ctx->statement_timeout || ctx->session->statement_timeout_local;
 }
 
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
@@ -355,9 +368,20 @@ bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__Ra
            fact_find(ctx->session->tx_facts, FACT_NOT_VALID, rel->schemaname, rel->relname, name);
 }
 
+/* The statement being visited: a statement of the file, or one inside its DO block. */
+static const struct ms_stmt *current_stmt(const struct ms_ctx *ctx)
+{
+    return ctx->nested ? ctx->nested : &ctx->parsed->stmts[ctx->cur];
+}
+
+bool ms_ctx_in_do_block(const struct ms_ctx *ctx)
+{
+    return ctx->nested != NULL;
+}
+
 const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len)
 {
-    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    const struct ms_stmt *st = current_stmt(ctx);
     *len = st->end - st->start;
     return ctx->src->sql + st->start;
 }
@@ -442,7 +466,7 @@ const struct ms_name *ms_names_next_kept(const struct ms_name **cursor,
     while (*cursor) {
         const struct ms_name *d = *cursor, *first = NULL, *next;
         *count = 0;
-        for (next = d; next && next->mark.stmt_index == d->mark.stmt_index; next = next->next)
+        for (next = d; next && ms_same_stmt(next->mark, d->mark); next = next->next)
             if (!ms_names_has(created, next)) {
                 first = next; /* the list is newest first: the last one seen comes first */
                 (*count)++;
@@ -509,7 +533,15 @@ struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location)
                 command_locations((struct ms_ctx *)ctx, ctx->alter);
         location = ctx->cmd_locations[ctx->cmd_index];
     }
-    return (struct ms_mark){ctx->cur, location};
+    if (ctx->nested) /* marks count from the file's statement, the DO */
+        location = (int)(ctx->nested->start - ctx->parsed->stmts[ctx->cur].start) +
+                   (location < 0 ? 0 : location);
+    return (struct ms_mark){ctx->cur, location, ctx->nested ? ctx->nested_no : 0};
+}
+
+bool ms_same_stmt(struct ms_mark a, struct ms_mark b)
+{
+    return a.stmt_index == b.stmt_index && a.nested == b.nested;
 }
 
 static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt,
@@ -521,6 +553,10 @@ static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const c
     size_t offset = st->start;
     if (mark.location >= 0 && st->start + (size_t)mark.location < st->end)
         offset = st->start + (size_t)mark.location;
+    size_t end = st->end;
+    if (ctx->nested && mark.stmt_index == ctx->cur && offset >= ctx->nested->start &&
+        offset < ctx->nested->end)
+        end = ctx->nested->end;
     MS_GROW(ctx->out->items, ctx->out->cap, ctx->out->n + 1);
     struct ms_diag *d = &ctx->out->items[ctx->out->n++];
     const struct ms_rule *r = ms_rules[ctx->rule_index];
@@ -528,7 +564,7 @@ static struct ms_diag *add_diag(struct ms_ctx *ctx, struct ms_mark mark, const c
     d->severity = ctx->engine->severity[ctx->rule_index];
     const struct ms_segment *seg;
     d->offset = ms_source_map(ctx->src, offset, &seg);
-    d->end = seg && !seg->verbatim ? seg->origin_end : ms_source_map(ctx->src, st->end, NULL);
+    d->end = seg && !seg->verbatim ? seg->origin_end : ms_source_map(ctx->src, end, NULL);
     const struct ms_segment *first;
     d->stmt_offset = ms_source_map(ctx->src, st->start, &first);
     d->stmt_end = first && !first->verbatim ? first->origin_end : d->end;
@@ -653,6 +689,7 @@ void ms_session_release(struct ms_session *s)
 static void end_transaction(struct ms_session *s)
 {
     s->lock_timeout_local = false;
+    s->statement_timeout_local = false;
     s->tx_serial++;
     if (s->tx_facts->n)
         memset(s->tx_facts, 0, sizeof(*s->tx_facts)); /* its memory goes with the arena */
@@ -735,7 +772,8 @@ static void note_alter_table(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *
     }
 }
 
-/* Does SET lock_timeout = <args> turn the timeout on (any value but 0)? */
+/* Does SET lock_timeout = <args> turn the timeout on? It does when the value, read and rounded
+ * to whole milliseconds as PostgreSQL does, is not 0: '100us' turns it off, 1.5 (2 ms) on. */
 static bool timeout_is_on(const PgQuery__VariableSetStmt *s)
 {
     if (s->n_args != 1 || s->args[0]->node_case != PG_QUERY__NODE__NODE_A_CONST)
@@ -745,12 +783,11 @@ static bool timeout_is_on(const PgQuery__VariableSetStmt *s)
         return false;
     if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL)
         return c->ival && c->ival->ival != 0;
-    if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval && c->sval->sval) {
-        char *endp;
-        double v = strtod(c->sval->sval, &endp);
-        return endp != c->sval->sval && v > 0;
-    }
-    return false;
+    const char *text = c->val_case == PG_QUERY__A__CONST__VAL_FVAL && c->fval   ? c->fval->fval
+                       : c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval ? c->sval->sval
+                                                                                : NULL;
+    double ms;
+    return text && ms_duration_ms(text, &ms) && ms > 0;
 }
 
 static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
@@ -804,18 +841,15 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         break;
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: {
         const PgQuery__VariableSetStmt *s = n->variable_set_stmt;
-        if (s->name && strcmp(s->name, "statement_timeout") == 0) {
-            ctx->statement_timeout =
-                s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);
-            break;
-        }
-        if (!s->name || strcmp(s->name, "lock_timeout") != 0)
+        bool lock = s->name && strcmp(s->name, "lock_timeout") == 0;
+        if (!lock && (!s->name || strcmp(s->name, "statement_timeout") != 0))
             break;
         bool on = s->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && timeout_is_on(s);
-        if (s->is_local)
-            ctx->session->lock_timeout_local = on && ctx->session->in_tx;
+        if (s->is_local) /* ends with the transaction; without one, PostgreSQL only warns */
+            *(lock ? &ctx->session->lock_timeout_local : &ctx->session->statement_timeout_local) =
+                on && ctx->session->in_tx;
         else
-            ctx->lock_timeout = on;
+            *(lock ? &ctx->lock_timeout : &ctx->statement_timeout) = on;
         break;
     }
     default:
@@ -881,7 +915,7 @@ static int *command_locations(struct ms_ctx *ctx, const PgQuery__AlterTableStmt 
     int *loc = ms_arena_alloc(ctx->arena, s->n_cmds * sizeof(int));
     for (size_t i = 0; i < s->n_cmds; i++)
         loc[i] = -1;
-    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    const struct ms_stmt *st = current_stmt(ctx);
     char *sql = ms_xstrndup(ctx->src->sql + st->start, st->end - st->start);
     PgQueryScanResult r = pg_query_scan(sql);
     PgQuery__ScanResult *sr =
@@ -997,6 +1031,66 @@ static void call_visitors(struct ms_ctx *ctx, const PgQuery__Node *n)
     }
 }
 
+/* The body of the current statement, a DO block, extracted once. */
+static const struct ms_plpgsql_body *do_body(struct ms_ctx *ctx)
+{
+    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    if (!ctx->do_body || ctx->do_index != ctx->cur) {
+        ctx->do_body = ms_arena_alloc(ctx->arena, sizeof(*ctx->do_body));
+        ctx->do_index = ctx->cur;
+        if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT)
+            ms_plpgsql_do(ctx->src->sql + st->start, st->end - st->start, st->node->do_stmt,
+                          ctx->arena, ctx->do_body);
+    }
+    return ctx->do_body;
+}
+
+bool ms_ctx_do_dynamic_sql(struct ms_ctx *ctx, size_t i, int *location, const char **expr)
+{
+    const struct ms_plpgsql_body *b = ctx->nested ? NULL : do_body(ctx);
+    for (size_t k = 0; b && k < b->n_stmts; k++)
+        if (b->stmts[k].kind == MS_PLPGSQL_DYNAMIC && i-- == 0) {
+            *location = (int)b->stmts[k].start;
+            *expr = b->stmts[k].expr;
+            return true;
+        }
+    return false;
+}
+
+/* The static statements of a DO block, visited (and noted) as statements of their own. A DO
+ * runs in one transaction: the open transaction block, else its own, which ends with the DO
+ * (taking SET LOCAL with it). Transaction statements inside it are not followed: COMMIT there
+ * ends that implicit transaction at most, and is refused inside a transaction block. */
+static void visit_do_body(struct ms_ctx *ctx, const struct ms_catalog_origin *origin)
+{
+    const struct ms_plpgsql_body *b = do_body(ctx);
+    const struct ms_stmt *st = &ctx->parsed->stmts[ctx->cur];
+    bool own = !ctx->session->in_tx;
+    if (own)
+        ctx->session->tx_kind = MS_TXK_BLOCK;
+    ctx->session->in_tx = true;
+    for (size_t i = 0; i < b->n_stmts; i++) {
+        const struct ms_plpgsql_stmt *s = &b->stmts[i];
+        if (s->kind != MS_PLPGSQL_STATIC || !s->node)
+            continue;
+        struct ms_stmt nested = {
+            .start = st->start + s->start, .end = st->start + s->end, .node = s->node};
+        ctx->nested = &nested;
+        ctx->nested_no = i + 1;
+        call_visitors(ctx, s->node);
+        if (s->node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT)
+            note_statement(ctx, s->node);
+        if (origin && !ms_ctx_in_down(ctx))
+            ms_catalog_apply(ctx->session->catalog, s->node, origin);
+        ctx->nested = NULL;
+    }
+    if (own) {
+        end_transaction(ctx->session);
+        ctx->session->in_tx = false;
+        ctx->session->tx_kind = MS_TXK_NONE;
+    }
+}
+
 static int compare_diags(const void *pa, const void *pb)
 {
     const struct ms_diag *a = pa, *b = pb;
@@ -1094,6 +1188,8 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         if (!seg || !seg->synthetic)
             call_visitors(&ctx, st->node);
         note_statement(&ctx, st->node);
+        if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT)
+            visit_do_body(&ctx, &origin);
         if (!ms_ctx_in_down(&ctx)) {
             ctx.effect_line = ms_source_pos(src, ms_source_map(src, st->start, NULL)).line;
             ms_effects_of(st->node, arena, note_effect, &ctx);

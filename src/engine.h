@@ -18,11 +18,15 @@ extern const size_t ms_n_rules;
 /* Index of the rule with this id in ms_rules, or -1. */
 int ms_rule_find(const char *id);
 
+/* The default lock_timeout limit: a few seconds is what an application tolerates. */
+#define MS_LOCK_TIMEOUT_LIMIT_MS 10000
+
 struct ms_engine {
     int pg_version;              /* PostgreSQL major the migrations run on */
     bool lock_timeout_by_runner; /* the role or connection sets lock_timeout (configuration) */
     bool lint_downgrade;         /* every rule runs on down migrations, not only the failure
                                     rules (configuration) */
+    int lock_timeout_limit_ms;   /* the longest lock_timeout accepted (configuration) */
     bool *enabled;               /* per registry index */
     enum ms_severity *severity;  /* per registry index: effective severity */
     /* dispatch lists, built by ms_engine_prepare() */
@@ -30,7 +34,8 @@ struct ms_engine {
     struct ms_dispatch *down_dispatch; /* for the statements of down migrations */
 };
 
-/* Every rule at its default: enabled unless opt-in, default severity, PostgreSQL 15. */
+/* Every rule at its default: enabled unless opt-in, default severity, PostgreSQL 15, a
+ * lock_timeout limit of 10 seconds. */
 void ms_engine_init(struct ms_engine *e);
 /* Enables or disables a rule by id; returns -1 (with a message) for an unknown id. */
 int ms_engine_set_enabled(struct ms_engine *e, const char *id, bool enabled);
@@ -51,6 +56,7 @@ struct ms_session {
      * migration keeps its own */
     struct ms_effect_log *effects;
     bool lock_timeout_local;      /* SET LOCAL lock_timeout: ends with the transaction */
+    bool statement_timeout_local; /* SET LOCAL statement_timeout: likewise */
     size_t tx_serial;             /* bumped whenever a transaction ends */
     struct ms_fact_set *tx_facts; /* constraints added NOT VALID in the open transaction */
     struct ms_catalog *catalog;   /* every statement linted since the history began */

@@ -246,19 +246,16 @@ static void pb_free(void *data, void *ptr)
     (void)ptr; /* arena memory dies with the file */
 }
 
-void ms_parse_stmt(const struct ms_source *src, struct ms_parsed *out, size_t i, int thread)
+PgQuery__Node *ms_parse_text(const char *text, size_t len, struct ms_arena *arena,
+                             const char **error, size_t *error_offset)
 {
-    struct ms_stmt *st = &out->stmts[i];
-    if (st->error)
-        return;
-    struct ms_arena *arena = &out->arenas[thread];
-    size_t len = st->end - st->start;
-    char *sql = ms_xstrndup(src->sql + st->start, len);
+    char *sql = ms_xstrndup(text, len);
     PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
+    PgQuery__Node *node = NULL;
+    *error = NULL;
     if (r.error) {
-        st->error = tidy_error(arena, r.error->message);
-        st->error_offset =
-            st->start + (r.error->cursorpos > 0 ? char_to_byte(sql, len, r.error->cursorpos) : 0);
+        *error = tidy_error(arena, r.error->message);
+        *error_offset = r.error->cursorpos > 0 ? char_to_byte(sql, len, r.error->cursorpos) : 0;
     } else {
         ProtobufCAllocator alloc = {pb_alloc, pb_free, arena};
         PgQuery__ParseResult *pr = pg_query__parse_result__unpack(
@@ -266,12 +263,23 @@ void ms_parse_stmt(const struct ms_source *src, struct ms_parsed *out, size_t i,
         if (!pr)
             ms_die("cannot decode libpg_query's parse tree");
         if (pr->n_stmts > 0 && pr->stmts[0]->stmt)
-            st->node = pr->stmts[0]->stmt;
-        else
-            st->error = NULL; /* only comments: nothing to lint */
+            node = pr->stmts[0]->stmt; /* else only comments: nothing to lint */
     }
     pg_query_free_protobuf_parse_result(r);
     free(sql);
+    return node;
+}
+
+void ms_parse_stmt(const struct ms_source *src, struct ms_parsed *out, size_t i, int thread)
+{
+    struct ms_stmt *st = &out->stmts[i];
+    if (st->error)
+        return;
+    size_t error_offset = 0;
+    st->node = ms_parse_text(src->sql + st->start, st->end - st->start, &out->arenas[thread],
+                             &st->error, &error_offset);
+    if (st->error)
+        st->error_offset = st->start + error_offset;
 }
 
 void ms_parsed_release(struct ms_parsed *p)

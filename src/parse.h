@@ -39,6 +39,11 @@ void ms_parse_split(const struct ms_source *src, struct ms_arena *arena, int n_a
 /* Parses out->stmts[i] (unless it already carries an error) into a tree allocated from
  * out->arenas[thread]. Calls for different i may run at once on different threads. */
 void ms_parse_stmt(const struct ms_source *src, struct ms_parsed *out, size_t i, int thread);
+/* Parses the one statement in text[0, len) into a tree allocated from `arena`. Returns NULL
+ * with *error set (PostgreSQL's message, from `arena`) and *error_offset (a byte offset in text)
+ * when it does not parse, and NULL with *error NULL when the text holds only comments. */
+PgQuery__Node *ms_parse_text(const char *text, size_t len, struct ms_arena *arena,
+                             const char **error, size_t *error_offset);
 /* Frees the tree arenas (the spans live in the arena given to ms_parse_split). */
 void ms_parsed_release(struct ms_parsed *p);
 

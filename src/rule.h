@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "effects.h"
+#include "duration.h"
 #include "locks.h"
 #include "migration.h"
 #include "migsafe.h"
@@ -139,7 +140,11 @@ const struct ms_effect_log *ms_ctx_up_effects(const struct ms_ctx *ctx);
 /* Was lock_timeout set (SET or SET LOCAL) to a non-zero value earlier in the migration, or does
  * the configuration say the runner sets it (lock_timeout_set_by_runner)? */
 bool ms_ctx_lock_timeout_set(const struct ms_ctx *ctx);
-/* Was statement_timeout set to a non-zero value earlier in the migration? */
+/* The longest lock_timeout the configuration accepts, in milliseconds (lock_timeout_limit;
+ * 10000 unless configured). */
+int ms_ctx_lock_timeout_limit_ms(const struct ms_ctx *ctx);
+/* Was statement_timeout set to a non-zero value earlier in the migration (SET, or SET LOCAL in
+ * the transaction still open)? */
 bool ms_ctx_statement_timeout_set(const struct ms_ctx *ctx);
 /* Is there a validated CHECK (column IS NOT NULL) on this table, added or validated earlier in
  * the migration? PostgreSQL 12+ then sets NOT NULL without scanning. */
@@ -150,6 +155,14 @@ bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery
  * runs all pending revisions in one transaction)? False outside a transaction block. */
 bool ms_ctx_not_valid_in_transaction(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
                                      const char *name);
+/* Is the current statement one of a DO block's body? It then runs inside a transaction (the
+ * DO's own or the open one), from a function: ms_ctx_in_transaction() is true. */
+bool ms_ctx_in_do_block(const struct ms_ctx *ctx);
+/* In visit_do_stmt: the i-th EXECUTE (from 0) of a string built at run time in the DO block's
+ * PL/pgSQL body, which no rule sees into; false past the last one. *location is for
+ * ms_report(), *expr the expression as written. EXECUTE of a string literal holding one
+ * statement is not one of them: its statement is visited like the body's others. */
+bool ms_ctx_do_dynamic_sql(struct ms_ctx *ctx, size_t i, int *location, const char **expr);
 /* The current statement's SQL text: `*len` bytes, not NUL-terminated. Node locations are byte
  * offsets into it. Valid for the duration of the visit. */
 const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len);
@@ -174,7 +187,10 @@ void *ms_ctx_rule_state(struct ms_ctx *ctx, size_t size);
 struct ms_mark {
     size_t stmt_index;
     int location;
+    size_t nested; /* 0, or 1 + the index of the statement in the DO block stmt_index is */
 };
+/* Were both marks taken during the same statement (a statement of a DO block being one)? */
+bool ms_same_stmt(struct ms_mark a, struct ms_mark b);
 struct ms_mark ms_ctx_mark(const struct ms_ctx *ctx, int location);
 struct ms_diag *ms_report_at(struct ms_ctx *ctx, struct ms_mark mark, const char *fmt, ...)
     MS_PRINTF(3, 4);

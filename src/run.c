@@ -8,6 +8,7 @@
 #include "alembic.h"
 #include "discover.h"
 #include "history.h"
+#include "plpgsql.h"
 #include "pool.h"
 #include "template.h"
 
@@ -147,6 +148,33 @@ static void end_sections(struct file_job *f)
     sql[at] = ';';
     for (size_t k = at + 1; k < f->src.len && sql[k] != '\n' && sql[k] != '\r'; k++)
         sql[k] = ' ';
+}
+
+/* --verbose: the DO blocks, and the statements in them, that no rule looked into. */
+static void note_do_blocks(struct file_job *f)
+{
+    for (size_t i = 0; i < f->parsed.n_stmts; i++) {
+        const struct ms_stmt *st = &f->parsed.stmts[i];
+        if (!st->node || st->node->node_case != PG_QUERY__NODE__NODE_DO_STMT)
+            continue;
+        struct ms_plpgsql_body b;
+        ms_plpgsql_do(f->src.sql + st->start, st->end - st->start, st->node->do_stmt, &f->arena,
+                      &b);
+        struct ms_pos p = ms_source_pos(&f->src, ms_source_map(&f->src, st->start, NULL));
+        const char *why = !b.plpgsql ? "it is not PL/pgSQL"
+                          : b.error
+                              ? ms_arena_printf(&f->arena, "its body does not parse: %s", b.error)
+                              : NULL;
+        if (why)
+            fprintf(stderr,
+                    "migsafe: %s:%" PRIu32 ":%" PRIu32 ": note: DO block not looked into: %s\n",
+                    f->src.path, p.line, p.col, why);
+        else if (b.n_skipped)
+            fprintf(stderr,
+                    "migsafe: %s:%" PRIu32 ":%" PRIu32 ": note: %zu statement(s) of this DO block "
+                    "not linted (SELECT ... INTO, or '' inside a single-quoted body)\n",
+                    f->src.path, p.line, p.col, b.n_skipped);
+    }
 }
 
 static void load_one(void *arg, size_t i, int thread)
@@ -377,6 +405,8 @@ int ms_run_check(const struct ms_run_options *opts)
                     fprintf(stderr, "migsafe: %s: %zu statements\n", f->src.path,
                             f->parsed.n_stmts);
                 resolve_flyway(f);
+                if (opts->verbose)
+                    note_do_blocks(f);
                 diags.n = 0;
                 ms_engine_lint_migration(&f->settings->engine, &f->src, &f->parsed, &f->migration,
                                          &session, &f->arena, &diags);

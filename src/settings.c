@@ -52,6 +52,8 @@ static struct ms_settings *build(struct ms_settings_cache *c, const char *config
     s->new_since = c->o.new_since ? c->o.new_since : cfg->new_since;
     s->engine.lock_timeout_by_runner =
         cfg->lock_timeout_set_by_runner == MS_YES || c->o.lock_timeout_by_runner;
+    if (cfg->lock_timeout_limit_ms)
+        s->engine.lock_timeout_limit_ms = cfg->lock_timeout_limit_ms;
     for (size_t i = 0; i < c->o.n_switches; i++)
         ms_engine_set_enabled(&s->engine, c->o.switches[i].id, c->o.switches[i].enabled);
     ms_engine_prepare(&s->engine);
@@ -78,8 +80,10 @@ static size_t entry_for(struct ms_settings_cache *c, const char *config_path)
 
 const struct ms_settings *ms_settings_for(struct ms_settings_cache *c, const char *path)
 {
-    if (c->o.config_path)
-        return c->entries[entry_for(c, c->o.config_path)].settings;
+    if (c->o.config_path) {
+        size_t index = entry_for(c, c->o.config_path); /* may move c->entries */
+        return c->entries[index].settings;
+    }
     const char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(path, '/');
     char *dir =
         slash ? ms_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : ms_xstrdup(".");

@@ -94,6 +94,7 @@ static void test_config__every_key(void **state)
                "lint_downgrade: true\n"
                "assume_in_transaction: no\n"
                "lock_timeout_set_by_runner: yes\n"
+               "lock_timeout_limit: 2.5s\n"
                "framework: goose\n"
                "new_since: '20240101'\n");
     struct ms_config cfg;
@@ -112,6 +113,7 @@ static void test_config__every_key(void **state)
     assert_int_equal(cfg.lint_downgrade, MS_YES);
     assert_int_equal(cfg.assume_in_transaction, MS_NO);
     assert_int_equal(cfg.lock_timeout_set_by_runner, MS_YES);
+    assert_int_equal(cfg.lock_timeout_limit_ms, 2500);
     assert_string_equal(cfg.framework, "goose");
     assert_string_equal(cfg.new_since, "20240101");
 }
@@ -126,7 +128,8 @@ static void test_config__errors_name_file_line_column(void **state)
                "  drop-table: loud\n"
                "lint_downgrade: maybe\n"
                "framework: rails\n"
-               "colour: true\n");
+               "colour: true\n"
+               "lock_timeout_limit: 10 seconds\n");
     struct ms_config cfg;
     assert_int_equal(load(f, "bad.yml", &cfg), -1);
     assert_string_equal(
@@ -141,8 +144,10 @@ static void test_config__errors_name_file_line_column(void **state)
         "goose, dbmate, flyway, sqlx, diesel, sqitch, prisma, sourcegraph, "
         "postgres-migrations)\n"
         "bad.yml:7:1: error: unknown key \"colour\" (pg_version, fail_on, rules, exclude, "
-        "lint_downgrade, assume_in_transaction, lock_timeout_set_by_runner, framework, "
-        "new_since)\n");
+        "lint_downgrade, assume_in_transaction, lock_timeout_set_by_runner, lock_timeout_limit, "
+        "framework, new_since)\n"
+        "bad.yml:8:21: error: \"lock_timeout_limit\" takes a duration above 0 such as 5s or "
+        "2000ms, or a number of milliseconds, not \"10 seconds\"\n");
 }
 
 static void test_config__invalid_yaml(void **state)
@@ -204,7 +209,8 @@ static void test_config__settings_merge_config_and_command_line(void **state)
     struct fixture *f = *state;
     write_file(f, "p/.migsafe.yml",
                "pg_version: 11\nfail_on: warning\n"
-               "rules: {drop-table: warning, drop-column: off}\n");
+               "rules: {drop-table: warning, drop-column: off}\n"
+               "lock_timeout_limit: 4000\n");
     write_file(f, "p/.git/HEAD", "");
     write_file(f, "p/m/001.sql", "");
     const struct ms_rule_switch sw[] = {{"drop-column", true}};
@@ -214,6 +220,7 @@ static void test_config__settings_merge_config_and_command_line(void **state)
     assert_non_null(s);
     assert_int_equal(s->engine.pg_version, 14); /* the command line wins */
     assert_int_equal(s->fail_on, MS_WARNING);   /* from the file */
+    assert_int_equal(s->engine.lock_timeout_limit_ms, 4000);
     int drop_table = ms_rule_find("drop-table"), drop_column = ms_rule_find("drop-column");
     assert_int_equal(s->engine.severity[drop_table], MS_WARNING);
     assert_true(s->engine.enabled[drop_column]); /* --enable beats "off" */

@@ -347,6 +347,40 @@ static void test_engine__blocks_inside_bodies_are_not_transactions(void **state)
         "");
 }
 
+static void test_engine__do_block_statements_are_visited_in_place(void **state)
+{
+    struct fixture *f = *state;
+    const char *sql = "DO $$\n"
+                      "BEGIN\n"
+                      "  CREATE TABLE fresh (id int);\n"
+                      "  IF true THEN ALTER TABLE fresh DROP COLUMN id; END IF;\n"
+                      "  ALTER TABLE  users DROP COLUMN a, DROP COLUMN b;\n"
+                      "END $$;\n"
+                      "DROP TABLE fresh;\n";
+    /* fresh is new inside the block and after it; each command of the ALTER TABLE is found */
+    assert_string_equal(lint(f, sql), "drop-column 5:22\n"
+                                      "drop-column 5:37\n");
+    const struct ms_diag *d = &f->diags.items[0];
+    /* the span ends with the nested statement, not with the DO block */
+    assert_int_equal(d->end, (size_t)(strstr(sql, "b;\nEND") - sql) + 1);
+}
+
+static void test_engine__do_block_runs_in_one_transaction(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(lint(f, "DO $$BEGIN CREATE INDEX CONCURRENTLY i ON t (a); END$$;\n"
+                                "CREATE INDEX CONCURRENTLY j ON t (a);\n"
+                                "BEGIN;\n"
+                                "DO $$BEGIN COMMIT; END$$;\n"
+                                "CREATE INDEX CONCURRENTLY k ON t (a);\n"
+                                "COMMIT;\n"
+                                "DO LANGUAGE plperl $$ CREATE INDEX CONCURRENTLY l ON t (a) $$;\n"
+                                "DO $$BEGIN IF THEN END$$;\n"),
+                        "concurrently-in-transaction 1:12\n"
+                        "concurrently-in-transaction 5:1\n");
+    assert_non_null(strstr(f->diags.items[0].message, "inside a DO block"));
+}
+
 /* ---- validated NOT NULL checks ---- */
 
 static void test_engine__validated_not_null_check_added_valid(void **state)
@@ -660,6 +694,8 @@ int main(void)
         T(test_engine__prepare_transaction_ends_the_block),
         T(test_engine__commit_and_chain_keeps_a_block_open),
         T(test_engine__blocks_inside_bodies_are_not_transactions),
+        T(test_engine__do_block_statements_are_visited_in_place),
+        T(test_engine__do_block_runs_in_one_transaction),
         T(test_engine__validated_not_null_check_added_valid),
         T(test_engine__validated_not_null_check_not_valid_then_validate),
         T(test_engine__validated_not_null_check_does_not_cover_others),

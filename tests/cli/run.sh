@@ -463,6 +463,47 @@ t_rules_lists_every_rule() {
         bad "'migsafe rules' lists a different number of rules than rules/rules.def ($n)"
 }
 
+t_rules_effective_severity() {
+    write .migsafe.yml "fail_on: warning\nrules:\n  drop-column: off\n  prefer-text: warning\n"
+    ms rules
+    rc_is 0
+    err_empty
+    grep -qE '^RULE +DEFAULT +EFFECTIVE +FAILS +CATEGORY +SUMMARY$' "$OUT" || bad "no header"
+    grep -qE '^drop-column +error +off +no +data-loss .*\(disabled\)$' "$OUT" || bad "drop-column is not off"
+    grep -qE '^prefer-text +info +warning +yes ' "$OUT" || bad "prefer-text is not a failing warning"
+    grep -qE '^unknown-statement +warning +off +no +review .*\(opt-in\)$' "$OUT" || bad "unknown-statement is not off"
+    ms rules --enable unknown-statement --disable drop-table --fail-on error
+    grep -qE '^unknown-statement +warning +warning +no .*\(opt-in, enabled\)$' "$OUT" ||
+        bad "--enable unknown-statement is not in effect"
+    grep -qE '^drop-table +error +off +no ' "$OUT" || bad "--disable drop-table is not in effect"
+    grep -qE '^prefer-text +info +warning +no ' "$OUT" || bad "--fail-on error is not in effect"
+    ms rules --pg-version 11 --fail-on never
+    grep -qE '^[a-z-]+ +[a-z]+ +[a-z]+ +yes ' "$OUT" && bad "a rule fails with --fail-on never"
+    grep -qE '\(not for PostgreSQL 11\)$' "$OUT" || bad "no rule is marked as not for PostgreSQL 11"
+    write other.yml "rules:\n  drop-table: warning\n"
+    ms rules --config other.yml
+    grep -qE '^drop-table +error +warning +no ' "$OUT" || bad "--config is not in effect"
+    grep -qE '^drop-column +error +error +yes ' "$OUT" || bad "--config did not replace .migsafe.yml"
+    ms rules drop-column
+    rc_is 0
+    out_has "in effect: off (disabled)"
+    ms rules --format json drop-column
+    rc_is 0
+    out_has '"severity": "off"'
+    out_has '"default_severity": "error"'
+    out_has '"fail_on": "warning"'
+    ms rules -f json
+    [[ $(grep -c '"id": ' "$OUT") -eq $(grep -c '^MS_RULE(' "$ROOT/rules/rules.def") ]] ||
+        bad "rules -f json does not list every rule"
+    ms rules -f sarif
+    rc_is 2
+    err_has 'rules --format takes text or json, not "sarif"'
+    write .migsafe.yml "rules:\n  no-such-rule: off\n"
+    ms rules
+    rc_is 2
+    err_has ".migsafe.yml:2:3: error: unknown rule \"no-such-rule\""
+}
+
 t_rules_explains_one() {
     ms rules drop-table
     rc_is 0
@@ -585,6 +626,55 @@ t_demo_findings() {
 # ---- run ----
 
 echo "migsafe CLI tests: $BIN"
+t_verbose_do_blocks() {
+    write a.sql "DO \$\$BEGIN IF THEN END\$\$;\nDO LANGUAGE plperl 'print 1';\nDO 'BEGIN ALTER TABLE t ADD c text DEFAULT ''x''; END';\n"
+    ms -v a.sql
+    rc_is 0
+    out_has "no problems found in 1 file"
+    err_has "a.sql:1:1: note: DO block not looked into: its body does not parse: "
+    err_has "a.sql:2:1: note: DO block not looked into: it is not PL/pgSQL"
+    err_has "a.sql:3:1: note: 1 statement(s) of this DO block not linted"
+    ms a.sql
+    err_empty
+}
+
+t_config_option() {
+    write a.sql "$ERROR"
+    write other.yml "rules:\n  drop-table: off\n"
+    ms --config other.yml a.sql
+    rc_is 0
+    out_has "no problems found in 1 file"
+    err_empty
+}
+
+t_lock_timeout_limit_config() {
+    write a.sql "SET lock_timeout = '30s';\nSET lock_timeout = '5s';\nSET lock_timeout = '3s';\nSET lock_timeout = 2500;\n"
+    ms -f gcc a.sql
+    rc_is 0
+    findings_are "a.sql:1:20 warning lock-timeout-too-long"
+    out_has "wait 30 seconds for its lock (the limit is 10)"
+    write .migsafe.yml "lock_timeout_limit: 3s\n"
+    ms -f gcc a.sql
+    rc_is 0
+    findings_are "a.sql:1:20 warning lock-timeout-too-long" "a.sql:2:20 warning lock-timeout-too-long"
+    out_has "(the limit is 3)"
+    write other.yml "lock_timeout_limit: 2000\n"
+    ms -f gcc --config other.yml a.sql
+    findings_are "a.sql:1:20 warning lock-timeout-too-long" "a.sql:2:20 warning lock-timeout-too-long" \
+        "a.sql:3:20 warning lock-timeout-too-long" "a.sql:4:20 warning lock-timeout-too-long"
+    write other.yml "lock_timeout_limit: \"1500ms\"\n"
+    ms -f gcc --config other.yml a.sql
+    out_has "(the limit is 1.5)"
+    local bad
+    for bad in 0 "5 parsecs" -3s 100us; do
+        write other.yml "lock_timeout_limit: $bad\n"
+        ms --config other.yml a.sql
+        rc_is 2
+        err_has "other.yml:1:21: error: \"lock_timeout_limit\" takes a duration above 0"
+        err_has "not \"$bad\""
+    done
+}
+
 run_case "clean file: exit 0" t_clean_exit_0
 run_case "error finding: exit 1" t_error_exit_1
 run_case "check is the default command" t_check_is_default_command
@@ -611,8 +701,12 @@ run_case "empty file: note on stderr, exit 0" t_empty_file
 run_case "unreadable file: exit 2" t_unreadable_file
 run_case "20 MB file" t_huge_file
 run_case "inputs are never modified" t_inputs_never_modified
+run_case "--config FILE instead of .migsafe.yml" t_config_option
+run_case "--verbose notes the DO blocks not looked into" t_verbose_do_blocks
+run_case "lock_timeout_limit in .migsafe.yml and --config" t_lock_timeout_limit_config
 run_case "rules lists every rule" t_rules_lists_every_rule
 run_case "rules drop-table" t_rules_explains_one
+run_case "rules: effective severity under .migsafe.yml, --config and overrides" t_rules_effective_severity
 run_case "rules nope: exit 2" t_rules_unknown
 run_case "--help and --version: exit 0" t_help_and_version
 run_case "every option in --help is in docs/usage.md" t_every_option_is_documented
