@@ -647,6 +647,31 @@ t_config_option() {
     err_empty
 }
 
+t_new_since() {
+    mkdir -p m
+    write m/000001_create_orders.up.sql 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);\n'
+    write m/000001_create_orders.down.sql 'DROP TABLE orders;\n'
+    write m/000002_index_orders.up.sql 'CREATE INDEX orders_placed_at_idx ON orders (placed_at);\n'
+    write m/000002_index_orders.down.sql 'DROP INDEX orders_placed_at_idx;\n'
+    ms check --fail-on warning m
+    rc_is 1
+    out_has "000002_index_orders.up.sql:1:1: warning[require-concurrent-index]"
+    # 000001 is not deployed yet: the table it creates is new for 000002
+    ms check --fail-on warning --new-since 000000 m
+    rc_is 0
+    out_lacks "require-concurrent-index"
+    # by name: 000001 is deployed, 000002 (its index) is not, which changes nothing for it
+    ms check --fail-on warning --new-since 000001_create_orders m
+    rc_is 1
+    write m/000000_create_users.up.sql 'CREATE TABLE users (id bigint PRIMARY KEY);\n'
+    write m/000000_create_users.down.sql 'DROP TABLE users;\n'
+    ms check --fail-on warning --new-since 000000_create_users m
+    rc_is 0
+    ms check --fail-on warning --new-since nothing-like-this m
+    rc_is 1
+    err_has 'new_since "nothing-like-this" names no migration here'
+}
+
 t_lock_timeout_limit_config() {
     write a.sql "SET lock_timeout = '30s';\nSET lock_timeout = '5s';\nSET lock_timeout = '3s';\nSET lock_timeout = 2500;\n"
     ms -f gcc a.sql
@@ -704,6 +729,7 @@ run_case "inputs are never modified" t_inputs_never_modified
 run_case "--config FILE instead of .migsafe.yml" t_config_option
 run_case "--verbose notes the DO blocks not looked into" t_verbose_do_blocks
 run_case "lock_timeout_limit in .migsafe.yml and --config" t_lock_timeout_limit_config
+run_case "--new-since: the later migrations are not deployed" t_new_since
 run_case "rules lists every rule" t_rules_lists_every_rule
 run_case "rules drop-table" t_rules_explains_one
 run_case "rules: effective severity under .migsafe.yml, --config and overrides" t_rules_effective_severity
