@@ -977,7 +977,7 @@ static void visit_command_column(struct ms_ctx *ctx, const PgQuery__AlterTableSt
         cmd->def->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF)
         return;
     PgQuery__ColumnDef named = *cmd->def->column_def;
-    if (!named.colname && cmd->name)
+    if ((!named.colname || !*named.colname) && cmd->name)
         named.colname = cmd->name; /* ALTER COLUMN name TYPE: the name is on the command */
     call_column_visitors(ctx, s->relation, &named);
 }

@@ -52,7 +52,7 @@ static bool load_alembic(struct window *w, struct file_job *f)
     struct ms_alembic_options opts = {
         .lint_downgrade = f->settings->config.lint_downgrade == MS_YES,
         .verbose = w->opts->verbose,
-        .open_transaction = !f->entry->shares_transaction,
+        .open_transaction = f->entry->context_only || !f->entry->shares_transaction,
         .close_transaction = f->close_transaction,
     };
     struct ms_alembic_result res;
@@ -190,6 +190,7 @@ static void load_one(void *arg, size_t i, int thread)
         return;
     }
     f->migration = f->entry->migration;
+    f->migration.context_only = f->entry->context_only;
     if (f->migration.tool == MS_TOOL_ALEMBIC && !load_alembic(w, f))
         return;
     if (f->migration.tool != MS_TOOL_ALEMBIC) {
@@ -342,21 +343,18 @@ int ms_run_check(const struct ms_run_options *opts)
         w.n_files = 0;
         while (next < history.n && w.n_files < WINDOW_FILES &&
                (w.n_files == 0 || bytes < WINDOW_BYTES)) {
-            if (history.entries[next].context_only &&
-                history.entries[next].migration.tool == MS_TOOL_ALEMBIC) {
-                next++; /* read for the revision graph only */
-                continue;
-            }
             struct file_job *f = &w.files[w.n_files++];
             memset(f, 0, sizeof(*f));
             f->entry = &history.entries[next++];
             f->path = f->entry->path;
             f->settings = ms_settings_for(cache, f->path);
+            /* a migration read for the history runs alone; the ones linted keep their shared
+             * transaction across it */
             size_t after = next;
-            while (after < history.n && history.entries[after].context_only &&
-                   history.entries[after].migration.tool == MS_TOOL_ALEMBIC)
+            while (after < history.n && history.entries[after].context_only)
                 after++;
-            f->close_transaction = after >= history.n || !history.entries[after].shares_transaction;
+            f->close_transaction = f->entry->context_only || after >= history.n ||
+                                   !history.entries[after].shares_transaction;
             ms_arena_init(&f->arena);
             bytes += file_size_hint(f->path);
         }
@@ -379,13 +377,25 @@ int ms_run_check(const struct ms_run_options *opts)
                 session.tx_kind = session.in_tx ? MS_TXK_TOOL : MS_TXK_NONE;
             }
             if (f->migration.context_only) {
-                /* an earlier migration of the folder: replayed into the context, not linted */
+                /* another migration of the folder: replayed into the catalog, not linted, in a
+                 * transaction of its own; the open transaction of the linted ones goes on after
+                 * it (less what it knew about NOT VALID constraints) */
+                struct ms_session open = session;
+                ms_session_reset(&session);
+                session.effects = &effects;
                 if (!f->failed) {
                     diags.n = 0;
                     ms_engine_lint_migration(&f->settings->engine, &f->src, &f->parsed,
                                              &f->migration, &session, &f->arena, &diags);
                     ms_parsed_release(&f->parsed);
                 }
+                ms_session_reset(&session);
+                session.effects = &effects;
+                session.in_tx = open.in_tx;
+                session.tx_kind = open.tx_kind;
+                session.tx_tool = open.tx_tool;
+                session.tx_hint = open.tx_hint;
+                session.lock_timeout_local = open.lock_timeout_local;
                 ms_arena_release(&f->arena);
                 continue;
             }

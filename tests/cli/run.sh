@@ -672,6 +672,19 @@ t_new_since() {
     err_has 'new_since "nothing-like-this" names no migration here'
 }
 
+t_history_context_single_file() {
+    # linting one revision replays the others of its versions/ folder: the old type is known
+    local dir=$ROOT/fixtures/rules/change-column-type/bad_alembic_history/versions
+    ms check --format gcc "$dir/b2_alter_users.py"
+    rc_is 1
+    out_has 'changing column "id" of table "users" from int8 to int4'
+    out_lacks "a1_create_users.py"
+    # and so does one SQL migration of a tool's folder
+    ms check --format gcc "$ROOT/fixtures/frameworks/golang-migrate/migrations/000003_add_accounts_plan.up.sql"
+    out_lacks "000001_create_accounts"
+    out_has "000003_add_accounts_plan.up.sql"
+}
+
 t_lock_timeout_limit_config() {
     write a.sql "SET lock_timeout = '30s';\nSET lock_timeout = '5s';\nSET lock_timeout = '3s';\nSET lock_timeout = 2500;\n"
     ms -f gcc a.sql
@@ -730,6 +743,7 @@ run_case "--config FILE instead of .migsafe.yml" t_config_option
 run_case "--verbose notes the DO blocks not looked into" t_verbose_do_blocks
 run_case "lock_timeout_limit in .migsafe.yml and --config" t_lock_timeout_limit_config
 run_case "--new-since: the later migrations are not deployed" t_new_since
+run_case "one file of a history: the others are read, not reported" t_history_context_single_file
 run_case "rules lists every rule" t_rules_lists_every_rule
 run_case "rules drop-table" t_rules_explains_one
 run_case "rules: effective severity under .migsafe.yml, --config and overrides" t_rules_effective_severity
