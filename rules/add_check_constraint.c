@@ -18,9 +18,9 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
     if (c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_CHECK || c->skip_validation)
         return;
     const char *table = ms_ctx_relname(ctx, stmt->relation);
-    const char *name = c->conname ? c->conname : "<name>";
+    const char *name = ms_name_or_null(c->conname) ? c->conname : "<name>";
     struct ms_diag *d;
-    if (c->conname)
+    if (ms_name_or_null(c->conname))
         d = ms_report(ctx, c->location,
                       "adding check constraint \"%s\" to table \"%s\" scans every row under an "
                       "ACCESS EXCLUSIVE lock, blocking reads and writes",

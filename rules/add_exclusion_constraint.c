@@ -17,7 +17,7 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
         return;
     const PgQuery__Constraint *c = cmd->def->constraint;
     const char *table = ms_ctx_relname(ctx, stmt->relation);
-    if (c->conname)
+    if (ms_name_or_null(c->conname))
         ms_report(ctx, c->location,
                   "adding exclusion constraint \"%s\" to table \"%s\" builds its index under an "
                   "ACCESS EXCLUSIVE lock, blocking reads and writes until it is built",

@@ -53,7 +53,7 @@ static void report(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                       "every row of \"%s\" while holding SHARE ROW EXCLUSIVE locks on both "
                       "tables, blocking writes to them",
                       column, parent, table);
-    else if (fk->conname)
+    else if (ms_name_or_null(fk->conname))
         d = ms_report(ctx, fk->location,
                       "adding foreign key \"%s\" to table \"%s\" checks every row while holding "
                       "SHARE ROW EXCLUSIVE locks on \"%s\" and \"%s\", blocking writes to both",
@@ -74,8 +74,8 @@ static void report(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                          "ADD CONSTRAINT %s ... NOT VALID (brief lock, no check), then in a later "
                          "transaction VALIDATE CONSTRAINT %s, which checks under SHARE UPDATE "
                          "EXCLUSIVE while reads and writes go on",
-                         fk->conname ? fk->conname : "<name>",
-                         fk->conname ? fk->conname : "<name>");
+                         ms_name_or_null(fk->conname) ? fk->conname : "<name>",
+                         ms_name_or_null(fk->conname) ? fk->conname : "<name>");
 }
 
 static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,

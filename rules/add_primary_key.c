@@ -20,7 +20,7 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
     if (c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY || (c->indexname && *c->indexname))
         return;
     const char *table = ms_ctx_relname(ctx, stmt->relation);
-    const char *name = c->conname ? c->conname : "<name>";
+    const char *name = ms_name_or_null(c->conname) ? c->conname : "<name>";
     struct ms_diag *d =
         ms_report(ctx, c->location,
                   "adding a primary key to table \"%s\" builds its index (and sets NOT NULL on "

@@ -56,7 +56,7 @@ static void visit_alter_domain_stmt(struct ms_ctx *ctx, const PgQuery__AlterDoma
             return;
         const PgQuery__Constraint *c = stmt->def->constraint;
         location = c->location;
-        if (c->conname)
+        if (ms_name_or_null(c->conname))
             snprintf(buf, sizeof(buf), "adding constraint \"%s\" to", c->conname);
         else
             snprintf(buf, sizeof(buf), "adding a constraint to");

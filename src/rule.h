@@ -231,6 +231,12 @@ bool ms_same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b);
 const char *ms_type_builtin_name(const PgQuery__TypeName *t);
 /* The string of a String node, or NULL for any other node. */
 const char *ms_node_str(const PgQuery__Node *node);
+/* A name from the tree, or NULL when the statement gives none: protobuf-c holds an absent
+ * string as "" (an unnamed constraint's conname, say). */
+static inline const char *ms_name_or_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
 /* Is a DefElem named `name` with a true (or absent) boolean argument in this list? */
 bool ms_has_option(size_t n, PgQuery__Node *const *options, const char *name);
 

@@ -272,6 +272,26 @@ static void test_engine__rules_see_the_catalog_of_earlier_migrations(void **stat
 
 /* ---- transaction blocks ---- */
 
+/* protobuf-c holds an unnamed constraint's name as "": messages must not quote it. */
+static void test_engine__unnamed_constraints_are_not_named_in_messages(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const ids[] = {"add-unique-constraint", "add-check-constraint",
+                                      "add-foreign-key", "add-primary-key"};
+    for (size_t i = 0; i < MS_ARRAY_LEN(ids); i++)
+        assert_int_equal(ms_engine_set_enabled(&f->engine, ids[i], true), 0);
+    lint(f, "ALTER TABLE t ADD UNIQUE (id);\nALTER TABLE t ADD CHECK (id > 0);\n"
+            "ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES p (id);\nALTER TABLE t ADD PRIMARY KEY "
+            "(id);\n");
+    assert_int_equal(f->diags.n, 4);
+    for (size_t i = 0; i < f->diags.n; i++) {
+        const char *m = f->diags.items[i].message;
+        if (strstr(m, "\"\"") || strstr(m, "<name>"))
+            fail_msg("%s: %s", f->diags.items[i].rule->id, m);
+        assert_non_null(strstr(m, "adding a"));
+    }
+}
+
 static void test_engine__transaction_tracking(void **state)
 {
     struct fixture *f = *state;
@@ -689,6 +709,7 @@ int main(void)
         T(test_engine__session_keeps_the_catalog_until_a_new_history),
         T(test_engine__change_set_tables_are_new_in_later_migrations),
         T(test_engine__rules_see_the_catalog_of_earlier_migrations),
+        T(test_engine__unnamed_constraints_are_not_named_in_messages),
         T(test_engine__transaction_tracking),
         T(test_engine__rollback_to_savepoint_keeps_the_block),
         T(test_engine__prepare_transaction_ends_the_block),
