@@ -84,6 +84,7 @@ void ms_engine_init(struct ms_engine *e)
 {
     e->pg_version = 15;
     e->lock_timeout_by_runner = false;
+    e->lint_downgrade = false;
     e->lock_timeout_limit_ms = MS_LOCK_TIMEOUT_LIMIT_MS;
     e->enabled = ms_xcalloc(ms_n_rules, sizeof(bool));
     e->severity = ms_xcalloc(ms_n_rules, sizeof(enum ms_severity));
