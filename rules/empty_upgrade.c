@@ -7,7 +7,7 @@
  * table moves on, and the schema change never happens. Merge revisions are empty by design. */
 static void check_migration(struct ms_ctx *ctx, const struct ms_migration *m)
 {
-    if (!m->up_empty || m->is_merge)
+    if (m->tool != MS_TOOL_ALEMBIC || !m->up_empty || m->is_merge)
         return;
     ms_report_offset(ctx, m->up_offset,
                      "upgrade() of revision \"%s\" does nothing: autogenerate found no change, or "

@@ -57,6 +57,23 @@ static void note_drop_of_renamed(struct state *s, size_t at)
     }
 }
 
+/* The down starts from the schema the up left, and a table it renames keeps its columns,
+ * constraints and indexes: a later statement naming the table by its new name is about the
+ * table the up left under the old one (renamed back, then its column dropped). */
+static void name_tables_as_before(struct state *s, size_t at)
+{
+    struct ms_effect *d = &s->down[at];
+    if (!d->table)
+        return;
+    for (size_t i = at; i-- > 0;) {
+        const struct ms_effect *r = &s->down[i];
+        if (r->op == MS_EFFECT_RENAME && r->kind == MS_OBJ_TABLE && r->new_name &&
+            strcmp(r->new_name, d->table) == 0 &&
+            (!r->schema || !d->schema || strcmp(r->schema, d->schema) == 0))
+            d->table = r->name;
+    }
+}
+
 static void visit_stmt(struct ms_ctx *ctx, const PgQuery__Node *node)
 {
     if (!ms_ctx_in_down(ctx))
@@ -68,9 +85,11 @@ static void visit_stmt(struct ms_ctx *ctx, const PgQuery__Node *node)
     s->ctx = ctx;
     size_t first = s->n;
     ms_effects_of(node, NULL, note, s);
-    for (size_t i = first, n = s->n; i < n; i++)
+    for (size_t i = first, n = s->n; i < n; i++) {
+        name_tables_as_before(s, i);
         if (s->down[i].op == MS_EFFECT_DROP)
             note_drop_of_renamed(s, i);
+    }
 }
 
 /* SQL built at run time (DO blocks, functions called) may undo anything: say nothing. */
@@ -81,11 +100,25 @@ static void visit_do_stmt(struct ms_ctx *ctx, const PgQuery__DoStmt *node)
         ((struct state *)ms_ctx_rule_state(ctx, sizeof(struct state)))->opaque = true;
 }
 
+/* Dropped, or renamed away: either way the name is free again and the up can run again (a
+ * table renamed away takes its columns and constraints along; its indexes keep their names). */
 static bool undone(const struct state *s, const struct ms_effect *created)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (s->down[i].op == MS_EFFECT_DROP && ms_effect_drop_covers(&s->down[i], created))
+    for (size_t i = 0; i < s->n; i++) {
+        const struct ms_effect *d = &s->down[i];
+        if (d->op == MS_EFFECT_DROP && ms_effect_drop_covers(d, created))
             return true;
+        if (d->op != MS_EFFECT_RENAME)
+            continue;
+        struct ms_effect as_renamed = *created;
+        as_renamed.op = MS_EFFECT_RENAME;
+        if (ms_effect_same_object(d, &as_renamed))
+            return true;
+        if (d->kind == MS_OBJ_TABLE && created->table && strcmp(d->name, created->table) == 0 &&
+            (!d->schema || !created->schema || strcmp(d->schema, created->schema) == 0) &&
+            (created->kind == MS_OBJ_COLUMN || created->kind == MS_OBJ_CONSTRAINT))
+            return true;
+    }
     return false;
 }
 
@@ -100,6 +133,12 @@ static bool renamed_back(const struct state *s, const struct ms_effect *r)
         struct ms_effect now = *r;
         now.name = r->new_name;
         if (d->op == MS_EFFECT_DROP && ms_effect_drop_covers(d, &now))
+            return true;
+        /* the down creates the old name again (the up dropped a column and renamed another
+         * into its place; the down adds the old one back) */
+        struct ms_effect old = *r;
+        old.op = MS_EFFECT_CREATE;
+        if (d->op == MS_EFFECT_CREATE && ms_effect_same_object(d, &old))
             return true;
     }
     return false;

@@ -11,6 +11,10 @@ static void check_migration(struct ms_ctx *ctx, const struct ms_migration *m)
         return;
     const char *name = m->name ? m->name : "this migration";
     if (m->tool != MS_TOOL_ALEMBIC) {
+        /* an up that holds no statement (a placeholder keeping a version) changes nothing: no
+         * down is its correct undo */
+        if (m->up_empty)
+            return;
         /* a down file or a down section (goose, dbmate) */
         if (m->down == MS_DOWN_ABSENT)
             ms_report_offset(ctx, m->down_offset,

@@ -6,6 +6,7 @@ struct emit {
     void *arg;
     struct ms_arena *arena;
     bool cascade;
+    bool if_exists;
 };
 
 static void emit_cols(const struct emit *e, enum ms_effect_op op, enum ms_obj_kind kind,
@@ -21,6 +22,7 @@ static void emit_cols(const struct emit *e, enum ms_effect_op op, enum ms_obj_ki
                           .name = name,
                           .new_name = new_name,
                           .cascade = e->cascade,
+                          .if_exists = e->if_exists,
                           .n_cols = n_cols,
                           .cols = cols};
     e->fn(e->arg, &x);
@@ -127,6 +129,7 @@ static void alter_table(const struct emit *e, const PgQuery__AlterTableStmt *s)
             continue;
         const PgQuery__AlterTableCmd *c = s->cmds[i]->alter_table_cmd;
         const PgQuery__Node *def = c->def;
+        struct emit with = *e;
         switch (c->subtype) {
         case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
             if (def && def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
@@ -137,14 +140,17 @@ static void alter_table(const struct emit *e, const PgQuery__AlterTableStmt *s)
             }
             break;
         case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
-            emit(e, MS_EFFECT_DROP, MS_OBJ_COLUMN, rel->schemaname, rel->relname, c->name, NULL);
+            with.if_exists = c->missing_ok;
+            emit(&with, MS_EFFECT_DROP, MS_OBJ_COLUMN, rel->schemaname, rel->relname, c->name,
+                 NULL);
             break;
         case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
             if (def && def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
                 constraints_of(e, rel, &c->def, 1, NULL);
             break;
         case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
-            emit(e, MS_EFFECT_DROP, MS_OBJ_CONSTRAINT, rel->schemaname, rel->relname, c->name,
+            with.if_exists = c->missing_ok;
+            emit(&with, MS_EFFECT_DROP, MS_OBJ_CONSTRAINT, rel->schemaname, rel->relname, c->name,
                  NULL);
             break;
         default:
@@ -179,6 +185,7 @@ static void drop(const struct emit *e, const PgQuery__DropStmt *s)
     }
     struct emit with = *e;
     with.cascade = s->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
+    with.if_exists = s->missing_ok;
     e = &with;
     for (size_t i = 0; i < s->n_objects; i++) {
         const char *schema, *name;
@@ -229,7 +236,7 @@ static void create_type(const struct emit *e, PgQuery__Node *const *names, size_
 
 void ms_effects_of(const PgQuery__Node *n, struct ms_arena *arena, ms_effect_fn fn, void *arg)
 {
-    const struct emit e = {fn, arg, arena, false};
+    const struct emit e = {fn, arg, arena, false, false};
     if (!n)
         return;
     switch (n->node_case) {
@@ -343,6 +350,7 @@ void ms_effect_log_reset(struct ms_effect_log *log, const char *migration, const
     ms_arena_release(&log->arena);
     free(log->created);
     free(log->renames);
+    free(log->dropped);
     memset(log, 0, sizeof(*log));
     ms_arena_init(&log->arena);
     log->migration = migration ? ms_arena_strdup(&log->arena, migration) : NULL;
@@ -355,6 +363,7 @@ void ms_effect_log_release(struct ms_effect_log *log)
     ms_arena_release(&log->arena);
     free(log->created);
     free(log->renames);
+    free(log->dropped);
     memset(log, 0, sizeof(*log));
 }
 
@@ -379,6 +388,9 @@ void ms_effect_log_note(struct ms_effect_log *log, const struct ms_effect *e, ui
 {
     switch (e->op) {
     case MS_EFFECT_CREATE:
+        for (size_t i = 0; i < log->n_dropped; i++)
+            if (ms_effect_same_object(&log->dropped[i], e))
+                return; /* dropped and created again: it was there before the up */
         MS_GROW(log->created, log->cap_created, log->n_created + 1);
         copy_effect(&log->arena, &log->created[log->n_created].e, e);
         log->created[log->n_created++].line = line;
@@ -386,10 +398,27 @@ void ms_effect_log_note(struct ms_effect_log *log, const struct ms_effect *e, ui
     case MS_EFFECT_DROP: {
         /* created and dropped again by the same up: nothing to undo */
         size_t kept = 0;
-        for (size_t i = 0; i < log->n_created; i++)
+        bool own = false; /* the up created it itself */
+        for (size_t i = 0; i < log->n_created; i++) {
+            own |= ms_effect_same_object(e, &log->created[i].e);
             if (!ms_effect_drop_covers(e, &log->created[i].e))
                 log->created[kept++] = log->created[i];
+        }
         log->n_created = kept;
+        /* renamed aside, then dropped: nothing left to rename back (an enum swapped for a new
+         * one of the same name) */
+        kept = 0;
+        for (size_t i = 0; i < log->n_renames; i++) {
+            struct ms_effect now = log->renames[i].e;
+            now.name = now.new_name;
+            if (!ms_effect_drop_covers(e, &now))
+                log->renames[kept++] = log->renames[i];
+        }
+        log->n_renames = kept;
+        if (!e->if_exists && !own) {
+            MS_GROW(log->dropped, log->cap_dropped, log->n_dropped + 1);
+            copy_effect(&log->arena, &log->dropped[log->n_dropped++], e);
+        }
         break;
     }
     case MS_EFFECT_RENAME:
@@ -404,6 +433,9 @@ void ms_effect_log_note(struct ms_effect_log *log, const struct ms_effect *e, ui
             if (e->kind == MS_OBJ_TABLE && c->table && strcmp(c->table, e->name) == 0)
                 c->table = ms_arena_strdup(&log->arena, e->new_name);
         }
+        /* the old name is free: an object created under it is a replacement */
+        MS_GROW(log->dropped, log->cap_dropped, log->n_dropped + 1);
+        copy_effect(&log->arena, &log->dropped[log->n_dropped++], e);
         MS_GROW(log->renames, log->cap_renames, log->n_renames + 1);
         copy_effect(&log->arena, &log->renames[log->n_renames].e, e);
         log->renames[log->n_renames++].line = line;

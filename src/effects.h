@@ -35,6 +35,7 @@ struct ms_effect {
     const char *name;     /* the object (for a table: the table; for a schema: the schema) */
     const char *new_name; /* MS_EFFECT_RENAME: the new name */
     bool cascade;         /* MS_EFFECT_DROP ... CASCADE: takes dependent objects along */
+    bool if_exists;       /* MS_EFFECT_DROP ... IF EXISTS: the object may not have existed */
     /* created indexes and constraints: the columns they use (dropping one drops them) */
     size_t n_cols;
     const char *const *cols;
@@ -58,7 +59,9 @@ const char *ms_effect_describe(const struct ms_effect *e, char *buf, size_t size
 bool ms_effect_drop_covers(const struct ms_effect *d, const struct ms_effect *x);
 
 /* The net effect of an up migration, for judging its down: what it creates (and did not drop
- * again) and what it renames, each with the line that does it. Owns its memory. */
+ * again) and what it renames, each with the line that does it. An object the up drops (without
+ * IF EXISTS: it surely existed before) and then creates again under the same name is re-created,
+ * not created: it was there before the up, and the down must leave it. Owns its memory. */
 struct ms_effect_rec {
     struct ms_effect e;
     uint32_t line;
@@ -71,6 +74,9 @@ struct ms_effect_log {
     struct ms_effect_rec *created;
     size_t n_renames, cap_renames;
     struct ms_effect_rec *renames;
+    size_t n_dropped, cap_dropped;
+    struct ms_effect
+        *dropped; /* what existed before the up and is gone (dropped, or renamed away) */
     struct ms_arena arena;
 };
 

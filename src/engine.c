@@ -84,6 +84,7 @@ void ms_engine_init(struct ms_engine *e)
 {
     e->pg_version = 15;
     e->lock_timeout_by_runner = false;
+    e->lint_downgrade = false;
     e->lock_timeout_limit_ms = MS_LOCK_TIMEOUT_LIMIT_MS;
     e->enabled = ms_xcalloc(ms_n_rules, sizeof(bool));
     e->severity = ms_xcalloc(ms_n_rules, sizeof(enum ms_severity));
@@ -859,9 +860,37 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
 
 /* ---- the walk ---- */
 
+/* Does the schema the history left hold this object (before the current statement)? */
+static bool known_to_exist(const struct ms_catalog *cat, const struct ms_effect *e)
+{
+    const struct ms_cat_table *t = e->kind == MS_OBJ_TABLE
+                                       ? ms_catalog_find_table(cat, e->schema, e->name)
+                                   : e->table ? ms_catalog_find_table(cat, e->schema, e->table)
+                                              : NULL;
+    switch (e->kind) {
+    case MS_OBJ_TABLE:
+        return t != NULL;
+    case MS_OBJ_COLUMN:
+        return t && ms_catalog_find_column(cat, t, e->name);
+    case MS_OBJ_CONSTRAINT:
+        return t && ms_catalog_find_constraint(cat, t, e->name);
+    case MS_OBJ_INDEX:
+        return ms_catalog_find_index(cat, e->schema, e->name) != NULL;
+    default:
+        return false;
+    }
+}
+
 static void note_effect(void *arg, const struct ms_effect *e)
 {
     struct ms_ctx *ctx = arg;
+    /* DROP ... IF EXISTS of an object the history created surely drops it */
+    if (e->op == MS_EFFECT_DROP && e->if_exists && known_to_exist(ctx->session->catalog, e)) {
+        struct ms_effect sure = *e;
+        sure.if_exists = false;
+        ms_effect_log_note(ctx->effects, &sure, ctx->effect_line);
+        return;
+    }
     ms_effect_log_note(ctx->effects, e, ctx->effect_line);
 }
 

@@ -636,6 +636,7 @@ static void add_sql(struct ms_history *h, char **paths, size_t n, bool verbose,
             if (j == 0) {
                 m->down = tm->down;
                 m->down_offset = tm->down_offset;
+                m->up_empty = tm->up_empty;
                 e->tool_section = &f->up;
                 add_part(&h->arena, m, &f->up, false);
                 if (f->role == MS_ROLE_UP_DOWN)

@@ -94,7 +94,8 @@ struct ms_migration {
     const char *name; /* revision id or version for messages; NULL when the file is enough */
     enum ms_down down;
     size_t down_offset; /* where the downgrade is (or would be) defined */
-    bool up_empty;      /* the upgrade does nothing at all */
+    bool up_empty;      /* the upgrade does nothing at all (an Alembic upgrade(), an up file
+                           or section of only comments and white space) */
     size_t up_offset;
     bool is_merge; /* an Alembic merge revision: empty bodies are correct */
     /* history, for tools whose migrations name their parent (Alembic) */

@@ -882,6 +882,7 @@ static void finish_twin_down(struct build *b, struct pending *p)
         return;
     const struct scan *up = &b->c->fi[p->m.up_file].scan;
     p->m.down_offset = up->blank ? 0 : up->token;
+    p->m.up_empty = up->read && up->blank;
     if (p->m.down_file == MS_TOOLS_NONE)
         p->m.down = MS_DOWN_ABSENT;
     else
@@ -1162,6 +1163,7 @@ static void build_goose(struct build *b)
         f->blocks = s->blocks;
         p->m.down = down_state(&f->down);
         p->m.down_offset = section_down_offset(s, &s->goose_up, &s->goose_down);
+        p->m.up_empty = f->up.present && f->up.empty;
         if (!s->goose_up.present && s->read)
             add_note(b, i, "no -- +goose Up annotation: goose refuses the file");
         if (s->goose_unclosed)
@@ -1215,6 +1217,7 @@ static void build_dbmate(struct build *b)
                    s->dbmate_down.notx ? hint_dbmate_notx : hint_dbmate_down);
         p->m.down = down_state(&f->down);
         p->m.down_offset = section_down_offset(s, &s->dbmate_up, &s->dbmate_down);
+        p->m.up_empty = f->up.present && f->up.empty;
         if (!s->dbmate_up.present && s->read)
             add_note(b, i, "no -- migrate:up marker: dbmate refuses the file");
         if (s->dbmate_odd)

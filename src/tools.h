@@ -99,6 +99,7 @@ struct ms_tools_migration {
                                  dbmate, the Down marker line when there is one, else the first
                                  statement of the up section; other tools, the up file's first
                                  statement (0 when it has none) */
+    bool up_empty;            /* the up file or section holds only comments and white space */
     bool repeatable;          /* Flyway R__: runs after every versioned one, again on change */
     bool baseline;            /* Flyway B: replaces the versioned ones up to its version on a
                                  fresh database */

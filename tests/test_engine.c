@@ -629,6 +629,21 @@ static void reset_engine(struct fixture *f)
     ms_engine_init(&f->engine);
 }
 
+/* ms_engine_init() sets every field: the CLI keeps its engine on the stack. */
+static void test_engine__init_sets_every_setting(void **state)
+{
+    (void)state;
+    struct ms_engine e;
+    memset(&e, 1, sizeof(e)); /* true in every bool */
+    ms_engine_init(&e);
+    assert_int_equal(e.pg_version, 15);
+    assert_false(e.lock_timeout_by_runner);
+    assert_false(e.lint_downgrade);
+    assert_null(e.dispatch);
+    assert_null(e.down_dispatch);
+    ms_engine_release(&e);
+}
+
 static void test_engine__rule_active(void **state)
 {
     struct fixture *f = *state;
@@ -702,6 +717,7 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_engine__init_sets_every_setting),
         T(test_engine__table_is_new_exemptions),
         T(test_engine__table_is_new_only_for_that_table),
         T(test_engine__table_is_new_schemas),
