@@ -133,7 +133,6 @@ const struct ms_rule ms_rule_fk_without_index = {
     .category = "performance",
     .summary = "a foreign key's columns lead no index of the referencing table",
     .help = "create an index on the referencing columns (CREATE INDEX CONCURRENTLY)",
-    .opt_in = true,
     .final_schema = true,
     .visit_create_stmt = visit_create_stmt,
     .visit_alter_table_cmd = visit_alter_table_cmd,
