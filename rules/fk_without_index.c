@@ -8,7 +8,9 @@
  * locks of that DELETE), and ON DELETE CASCADE deletes through the same scan. An index whose
  * first columns are the foreign key's, in any order, serves the lookup. The check runs at the
  * end of the migration, against the catalog: an index created later in the migration, or by an
- * earlier migration of the history, counts. */
+ * earlier migration of the history, counts. So does one a later migration of the history
+ * creates, since the schema that history ends with is the one the DELETEs will run against;
+ * the finding is for the migration that leaves the foreign key unindexed at the end. */
 
 struct fk {
     struct fk *next;
@@ -99,14 +101,21 @@ static const char *column_list(struct ms_ctx *ctx, const struct fk *fk, const ch
     return out;
 }
 
+/* Is the table gone, or its foreign key served, in this catalog? */
+static bool served(const struct ms_catalog *cat, const struct fk *fk)
+{
+    const struct ms_cat_table *t = ms_catalog_find_table(cat, fk->schema, fk->table);
+    return !t || ms_catalog_has_leading_index(cat, t, fk->n_columns, fk->columns);
+}
+
 static void end_migration(struct ms_ctx *ctx)
 {
     struct state *st = ms_ctx_rule_state(ctx, sizeof(*st));
-    const struct ms_catalog *cat = ms_ctx_catalog(ctx);
+    const struct ms_catalog *final = ms_ctx_final_catalog(ctx);
     for (const struct fk *fk = st->fks; fk; fk = fk->next) {
-        const struct ms_cat_table *t = ms_catalog_find_table(cat, fk->schema, fk->table);
-        if (!t || ms_catalog_has_leading_index(cat, t, fk->n_columns, fk->columns))
-            continue; /* a table dropped by the end needs no index */
+        /* a table dropped by the end (of the migration or of its history) needs no index */
+        if (served(ms_ctx_catalog(ctx), fk) || (final && served(final, fk)))
+            continue;
         const char *table = fk->display;
         struct ms_diag *d = ms_report_at(
             ctx, fk->mark,
@@ -124,7 +133,7 @@ const struct ms_rule ms_rule_fk_without_index = {
     .category = "performance",
     .summary = "a foreign key's columns lead no index of the referencing table",
     .help = "create an index on the referencing columns (CREATE INDEX CONCURRENTLY)",
-    .opt_in = true,
+    .final_schema = true,
     .visit_create_stmt = visit_create_stmt,
     .visit_alter_table_cmd = visit_alter_table_cmd,
     .end_migration = end_migration,

@@ -116,6 +116,14 @@ bool ms_engine_rule_active(const struct ms_engine *e, size_t i)
     return true;
 }
 
+bool ms_engine_wants_final_catalog(const struct ms_engine *e)
+{
+    for (size_t i = 0; i < ms_n_rules; i++)
+        if (ms_rules[i]->final_schema && ms_engine_rule_active(e, i))
+            return true;
+    return false;
+}
+
 static void free_dispatch(struct ms_dispatch *d)
 {
     if (d)
@@ -353,6 +361,11 @@ bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
 const struct ms_catalog *ms_ctx_catalog(const struct ms_ctx *ctx)
 {
     return ctx->session->catalog;
+}
+
+const struct ms_catalog *ms_ctx_final_catalog(const struct ms_ctx *ctx)
+{
+    return ctx->session->final_catalog;
 }
 
 bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
@@ -654,16 +667,19 @@ static const char *migration_at(const struct ms_migration *m, size_t offset)
 static void init_transaction_state(struct ms_session *s)
 {
     struct ms_catalog *catalog = s->catalog;
+    const struct ms_catalog *final_catalog = s->final_catalog;
     memset(s, 0, sizeof(*s));
     ms_arena_init(&s->arena);
     s->tx_facts = ms_arena_alloc(&s->arena, sizeof(struct ms_fact_set));
     s->catalog = catalog;
+    s->final_catalog = final_catalog;
 }
 
 void ms_session_init(struct ms_session *s)
 {
     s->catalog = ms_xmalloc(sizeof(*s->catalog));
     ms_catalog_init(s->catalog);
+    s->final_catalog = NULL;
     init_transaction_state(s);
 }
 

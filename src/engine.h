@@ -60,6 +60,9 @@ struct ms_session {
     size_t tx_serial;             /* bumped whenever a transaction ends */
     struct ms_fact_set *tx_facts; /* constraints added NOT VALID in the open transaction */
     struct ms_catalog *catalog;   /* every statement linted since the history began */
+    /* the schema the whole history leaves (see ms_ctx_final_catalog), owned by the caller and
+     * kept across ms_session_reset(); NULL when not known */
+    const struct ms_catalog *final_catalog;
 };
 
 void ms_session_init(struct ms_session *s);
@@ -82,6 +85,8 @@ void ms_engine_lint(const struct ms_engine *e, const struct ms_source *src,
                     const struct ms_parsed *parsed, struct ms_arena *arena, struct ms_diags *out);
 /* Is this rule enabled and does it apply to the configured PostgreSQL version? */
 bool ms_engine_rule_active(const struct ms_engine *e, size_t index);
+/* Does an active rule judge the schema a whole history leaves (ms_rule.final_schema)? */
+bool ms_engine_wants_final_catalog(const struct ms_engine *e);
 void ms_engine_release(struct ms_engine *e);
 
 #endif

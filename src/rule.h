@@ -69,6 +69,8 @@ struct ms_rule {
     const char *help;     /* one line: the safe alternative */
     int min_pg, max_pg;   /* PostgreSQL majors the rule applies to; 0 means unbounded */
     bool opt_in;          /* off unless enabled by --enable or configuration */
+    bool final_schema;    /* asks ms_ctx_final_catalog(): the run replays each history once
+                             more, ahead of linting it, while the rule is active */
     bool on_down;         /* also runs on down migrations by default: it predicts a failure,
                              and a way back that cannot run is no way back */
 
@@ -170,6 +172,10 @@ const char *ms_ctx_stmt_sql(const struct ms_ctx *ctx, size_t *len);
  * left it (the current statement is applied after the rules saw it); see catalog.h. Empty for
  * a migration linted on its own. */
 const struct ms_catalog *ms_ctx_catalog(const struct ms_ctx *ctx);
+/* The schema as the whole history leaves it: every migration of the folder replayed, the ones
+ * after the current one included. NULL for a migration linted on its own, or when the history
+ * holds no other migration: the catalog at the end of this one is then all there is. */
+const struct ms_catalog *ms_ctx_final_catalog(const struct ms_ctx *ctx);
 /* The migration being linted (tool, way back, history). */
 const struct ms_migration *ms_ctx_migration(const struct ms_ctx *ctx);
 int ms_ctx_pg_version(const struct ms_ctx *ctx);

@@ -25,6 +25,7 @@ struct file_job {
     const struct ms_settings *settings;
     struct ms_history_entry *entry;
     bool close_transaction; /* the next revision does not continue this one's transaction */
+    bool replay;            /* read ahead into the final catalog only, never linted */
     struct ms_migration migration;
     struct ms_arena arena;
     struct ms_source src;
@@ -52,7 +53,7 @@ static bool load_alembic(struct window *w, struct file_job *f)
     struct ms_alembic_options opts = {
         .lint_downgrade = f->settings->config.lint_downgrade == MS_YES,
         .verbose = w->opts->verbose,
-        .open_transaction = f->entry->context_only || !f->entry->shares_transaction,
+        .open_transaction = f->entry->context_only || f->replay || !f->entry->shares_transaction,
         .close_transaction = f->close_transaction,
     };
     struct ms_alembic_result res;
@@ -190,7 +191,7 @@ static void load_one(void *arg, size_t i, int thread)
         return;
     }
     f->migration = f->entry->migration;
-    f->migration.context_only = f->entry->context_only;
+    f->migration.context_only = f->entry->context_only || f->replay;
     if (f->migration.tool == MS_TOOL_ALEMBIC && !load_alembic(w, f))
         return;
     if (f->migration.tool != MS_TOOL_ALEMBIC) {
@@ -297,6 +298,61 @@ static void apply_excludes(struct ms_file_list *list, struct ms_settings_cache *
     list->n = kept;
 }
 
+/* Does entry i begin a history of several migrations? A window ends before it, so that the
+ * history can be replayed ahead of it. */
+static bool starts_history(const struct ms_history *h, size_t i)
+{
+    const char *g = h->entries[i].group;
+    return (i == 0 || strcmp(h->entries[i - 1].group, g) != 0) && i + 1 < h->n &&
+           strcmp(h->entries[i + 1].group, g) == 0;
+}
+
+/* Replays the migrations first..end-1 (one history) into `final`, which then holds the schema
+ * the whole history leaves, for the rules that judge it (ms_ctx_final_catalog). Reads and
+ * parses them as linting does, a window at a time; reports nothing, not even a file it cannot
+ * read (linting it will). */
+static void replay_history(struct window *w, struct ms_pool *pool, struct ms_history *history,
+                           size_t first, size_t end, struct ms_settings_cache *cache,
+                           struct ms_session *final)
+{
+    ms_session_new_history(final);
+    struct ms_diags diags = {0};
+    for (size_t next = first; next < end;) {
+        w->n_files = 0;
+        for (size_t bytes = 0; next < end && w->n_files < WINDOW_FILES &&
+                               (w->n_files == 0 || bytes < WINDOW_BYTES);) {
+            if (strcmp(history->entries[next].path, "-") == 0) {
+                next++; /* standard input can be read once only: linting reads it */
+                continue;
+            }
+            struct file_job *f = &w->files[w->n_files++];
+            memset(f, 0, sizeof(*f));
+            f->entry = &history->entries[next++];
+            f->path = f->entry->path;
+            f->settings = ms_settings_for(cache, f->path);
+            f->replay = true;
+            f->close_transaction = true;
+            ms_arena_init(&f->arena);
+            bytes += file_size_hint(f->path);
+        }
+        ms_pool_for(pool, w->n_files, load_one, w);
+        plan_chunks(w);
+        ms_pool_for(pool, w->n_chunks, parse_chunk, w);
+        for (size_t i = 0; i < w->n_files; i++) {
+            struct file_job *f = &w->files[i];
+            if (!f->failed) {
+                ms_session_reset(final);
+                diags.n = 0;
+                ms_engine_lint_migration(&f->settings->engine, &f->src, &f->parsed, &f->migration,
+                                         final, &f->arena, &diags);
+                ms_parsed_release(&f->parsed);
+            }
+            ms_arena_release(&f->arena);
+        }
+    }
+    free(diags.items);
+}
+
 int ms_run_check(const struct ms_run_options *opts)
 {
     int status = 0;
@@ -313,8 +369,9 @@ int ms_run_check(const struct ms_run_options *opts)
         ms_error("no migrations to lint (no .sql file or Alembic revision among the paths)");
         status = 2;
     }
-    struct ms_session session;
+    struct ms_session session, final;
     ms_session_init(&session);
+    ms_session_init(&final);
     struct ms_effect_log effects = {0};
     session.effects = &effects;
 
@@ -339,10 +396,22 @@ int ms_run_check(const struct ms_run_options *opts)
     const char *history_group = NULL; /* the catalog holds what this folder's migrations built */
 
     for (size_t next = 0; next < history.n;) {
+        if (!history_group || strcmp(history_group, history.entries[next].group) != 0) {
+            size_t end = next + 1;
+            while (end < history.n &&
+                   strcmp(history.entries[end].group, history.entries[next].group) == 0)
+                end++;
+            const struct ms_settings *s = ms_settings_for(cache, history.entries[next].path);
+            session.final_catalog = NULL;
+            if (end - next > 1 && s && ms_engine_wants_final_catalog(&s->engine)) {
+                replay_history(&w, pool, &history, next, end, cache, &final);
+                session.final_catalog = final.catalog;
+            }
+        }
         size_t bytes = 0;
         w.n_files = 0;
         while (next < history.n && w.n_files < WINDOW_FILES &&
-               (w.n_files == 0 || bytes < WINDOW_BYTES)) {
+               (w.n_files == 0 || (bytes < WINDOW_BYTES && !starts_history(&history, next)))) {
             struct file_job *f = &w.files[w.n_files++];
             memset(f, 0, sizeof(*f));
             f->entry = &history.entries[next++];
@@ -439,6 +508,7 @@ int ms_run_check(const struct ms_run_options *opts)
     free(w.files);
     ms_pool_free(pool);
     ms_session_release(&session);
+    ms_session_release(&final);
     ms_effect_log_release(&effects);
     ms_settings_cache_free(cache);
     ms_engine_release(&fallback);
