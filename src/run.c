@@ -307,6 +307,20 @@ static bool starts_history(const struct ms_history *h, size_t i)
            strcmp(h->entries[i + 1].group, g) == 0;
 }
 
+/* Does an up migration run after the first one linted in first..end-1? Only then can the schema
+ * the history ends with differ from the one the linted migrations see anyway (linting the
+ * newest migrations of a folder, as a pull request does, needs no extra replay). */
+static bool later_ups(const struct ms_history *h, size_t first, size_t end)
+{
+    size_t k = first;
+    while (k < end && h->entries[k].context_only)
+        k++;
+    for (k++; k < end; k++)
+        if (!h->entries[k].migration.is_down)
+            return true;
+    return false;
+}
+
 /* Replays the migrations first..end-1 (one history) into `final`, which then holds the schema
  * the whole history leaves, for the rules that judge it (ms_ctx_final_catalog). Reads and
  * parses them as linting does, a window at a time; reports nothing, not even a file it cannot
@@ -394,6 +408,11 @@ int ms_run_check(const struct ms_run_options *opts)
     struct ms_diags diags = {0};
     size_t failing = 0;
     const char *history_group = NULL; /* the catalog holds what this folder's migrations built */
+    /* next_linted[i]: the first entry at or after i that is linted (history.n: none) */
+    size_t *next_linted = ms_xmalloc((history.n + 1) * sizeof(size_t));
+    next_linted[history.n] = history.n;
+    for (size_t i = history.n; i-- > 0;)
+        next_linted[i] = history.entries[i].context_only ? next_linted[i + 1] : i;
 
     for (size_t next = 0; next < history.n;) {
         if (!history_group || strcmp(history_group, history.entries[next].group) != 0) {
@@ -403,7 +422,7 @@ int ms_run_check(const struct ms_run_options *opts)
                 end++;
             const struct ms_settings *s = ms_settings_for(cache, history.entries[next].path);
             session.final_catalog = NULL;
-            if (end - next > 1 && s && ms_engine_wants_final_catalog(&s->engine)) {
+            if (later_ups(&history, next, end) && s && ms_engine_wants_final_catalog(&s->engine)) {
                 replay_history(&w, pool, &history, next, end, cache, &final);
                 session.final_catalog = final.catalog;
             }
@@ -419,9 +438,7 @@ int ms_run_check(const struct ms_run_options *opts)
             f->settings = ms_settings_for(cache, f->path);
             /* a migration read for the history runs alone; the ones linted keep their shared
              * transaction across it */
-            size_t after = next;
-            while (after < history.n && history.entries[after].context_only)
-                after++;
+            size_t after = next_linted[next];
             f->close_transaction = f->entry->context_only || after >= history.n ||
                                    !history.entries[after].shares_transaction;
             ms_arena_init(&f->arena);
@@ -505,6 +522,7 @@ int ms_run_check(const struct ms_run_options *opts)
     fflush(stdout);
     free(diags.items);
     free(w.chunks);
+    free(next_linted);
     free(w.files);
     ms_pool_free(pool);
     ms_session_release(&session);
