@@ -34,30 +34,6 @@ static void emit(const struct emit *e, enum ms_effect_op op, enum ms_obj_kind ki
     emit_cols(e, op, kind, schema, table, name, new_name, NULL, 0);
 }
 
-/* The names of a list of String nodes (and of an extra column, when not NULL). */
-static const char *const *names_of(const struct emit *e, PgQuery__Node *const *items, size_t n,
-                                   const char *extra, size_t *n_out)
-{
-    *n_out = 0;
-    if (!e->arena)
-        return NULL; /* the caller wants no column lists */
-    const char **out = ms_arena_alloc(e->arena, (n + 1) * sizeof(char *));
-    size_t k = 0;
-    if (extra)
-        out[k++] = extra;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = NULL;
-        if (items[i]->node_case == PG_QUERY__NODE__NODE_STRING)
-            s = items[i]->string->sval;
-        else if (items[i]->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM)
-            s = items[i]->index_elem->name;
-        if (s)
-            out[k++] = s;
-    }
-    *n_out = k;
-    return out;
-}
-
 static const char *str(const PgQuery__Node *n)
 {
     return n && n->node_case == PG_QUERY__NODE__NODE_STRING ? n->string->sval : NULL;
@@ -85,6 +61,78 @@ static void list_names(const PgQuery__Node *node, const char **schema, const cha
         *name = str(node);
 }
 
+struct names {
+    const char **v;
+    size_t n, cap;
+};
+
+static void add_name(struct names *l, const char *s)
+{
+    if (!s || !*s)
+        return;
+    MS_GROW(l->v, l->cap, l->n + 1);
+    l->v[l->n++] = s;
+}
+
+/* The columns an expression names (its ColumnRefs, found through protobuf-c's descriptors so
+ * that every node kind is walked). */
+static void column_refs(const ProtobufCMessage *m, struct names *l, int depth)
+{
+    if (!m || depth > 256)
+        return;
+    if (m->descriptor == &pg_query__column_ref__descriptor) {
+        const PgQuery__ColumnRef *c = (const PgQuery__ColumnRef *)m;
+        if (c->n_fields)
+            add_name(l, str(c->fields[c->n_fields - 1]));
+        return;
+    }
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        const char *base = (const char *)m;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *)(base + f->quantifier_offset);
+            ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *)(base + f->offset);
+            for (size_t k = 0; k < n; k++)
+                column_refs(items[k], l, depth + 1);
+            continue;
+        }
+        if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            *(const uint32_t *)(base + f->quantifier_offset) != f->id)
+            continue; /* another member of the oneof: the memory is not this field's */
+        column_refs(*(ProtobufCMessage *const *)(base + f->offset), l, depth + 1);
+    }
+}
+
+/* The columns of a key list (String nodes or IndexElems, whose expressions count by the columns
+ * they use), of `extra` and of the expression `expr`, copied into the arena. */
+static const char *const *names_of(const struct emit *e, PgQuery__Node *const *items, size_t n,
+                                   const char *extra, const PgQuery__Node *expr, size_t *n_out)
+{
+    *n_out = 0;
+    if (!e->arena)
+        return NULL; /* the caller wants no column lists */
+    struct names l = {0};
+    add_name(&l, extra);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i]->node_case == PG_QUERY__NODE__NODE_STRING)
+            add_name(&l, items[i]->string->sval);
+        else if (items[i]->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM) {
+            add_name(&l, items[i]->index_elem->name);
+            column_refs((const ProtobufCMessage *)items[i]->index_elem->expr, &l, 0);
+        }
+    }
+    column_refs((const ProtobufCMessage *)expr, &l, 0);
+    const char **out = ms_arena_alloc(e->arena, (l.n + 1) * sizeof(char *));
+    if (l.n)
+        memcpy(out, l.v, l.n * sizeof(char *));
+    free(l.v);
+    *n_out = l.n;
+    return out;
+}
+
 /* The constraints of a table or of one of its columns (`column`: NULL for table
  * constraints). */
 static void constraints_of(const struct emit *e, const PgQuery__RangeVar *rel,
@@ -97,9 +145,10 @@ static void constraints_of(const struct emit *e, const PgQuery__RangeVar *rel,
         if (!c->conname)
             continue;
         size_t n_cols;
-        const char *const *cols = c->n_fk_attrs
-                                      ? names_of(e, c->fk_attrs, c->n_fk_attrs, column, &n_cols)
-                                      : names_of(e, c->keys, c->n_keys, column, &n_cols);
+        /* a CHECK goes with the columns its expression uses */
+        const char *const *cols =
+            c->n_fk_attrs ? names_of(e, c->fk_attrs, c->n_fk_attrs, column, NULL, &n_cols)
+                          : names_of(e, c->keys, c->n_keys, column, c->raw_expr, &n_cols);
         emit_cols(e, MS_EFFECT_CREATE, MS_OBJ_CONSTRAINT, rel->schemaname, rel->relname, c->conname,
                   NULL, cols, n_cols);
     }
@@ -263,7 +312,9 @@ void ms_effects_of(const PgQuery__Node *n, struct ms_arena *arena, ms_effect_fn 
     case PG_QUERY__NODE__NODE_INDEX_STMT: {
         const PgQuery__IndexStmt *s = n->index_stmt;
         size_t n_cols;
-        const char *const *cols = names_of(&e, s->index_params, s->n_index_params, NULL, &n_cols);
+        /* an expression or partial index goes with any column it uses */
+        const char *const *cols =
+            names_of(&e, s->index_params, s->n_index_params, NULL, s->where_clause, &n_cols);
         if (s->relation)
             emit_cols(&e, MS_EFFECT_CREATE, MS_OBJ_INDEX, s->relation->schemaname,
                       s->relation->relname, s->idxname, NULL, cols, n_cols);
