@@ -1185,6 +1185,10 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
     ctx.effects = session->effects ? session->effects : &own_effects;
     if (!ctx.migration->is_down)
         ms_effect_log_reset(ctx.effects, ctx.migration->name, src->path);
+    /* only a way back that exists is compared with its up (irreversible-downgrade): other
+     * migrations, plain files and Alembic revisions among them, record nothing */
+    bool record_effects = !ctx.migration->is_down && ctx.migration->down == MS_DOWN_PRESENT &&
+                          ctx.migration->tool != MS_TOOL_ALEMBIC;
     /* a history read for context only replays its statements into the context */
     static const struct ms_dispatch none;
     const struct ms_dispatch *up = ctx.migration->context_only ? &none
@@ -1236,8 +1240,10 @@ void ms_engine_lint_migration(const struct ms_engine *e, const struct ms_source 
         if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT)
             visit_do_body(&ctx, &origin);
         if (!ms_ctx_in_down(&ctx)) {
-            ctx.effect_line = ms_source_pos(src, ms_source_map(src, st->start, NULL)).line;
-            ms_effects_of(st->node, arena, note_effect, &ctx);
+            if (record_effects) {
+                ctx.effect_line = ms_source_pos(src, ms_source_map(src, st->start, NULL)).line;
+                ms_effects_of(st->node, arena, note_effect, &ctx);
+            }
             ms_catalog_apply(session->catalog, st->node, &origin);
         }
     }
