@@ -924,6 +924,8 @@ static void enter_part(struct ms_ctx *ctx, const struct ms_part *p, size_t first
 {
     struct ms_session *s = ctx->session;
     ctx->part = p;
+    if (p->as_written)
+        return;
     size_t n = 0;
     for (size_t i = first; i < ctx->parsed->n_stmts && n < 2; i++)
         if (part_at(ctx->migration, ms_source_map(ctx->src, ctx->parsed->stmts[i].start, NULL)) ==
@@ -943,7 +945,7 @@ static void enter_part(struct ms_ctx *ctx, const struct ms_part *p, size_t first
 static void leave_part(struct ms_ctx *ctx)
 {
     struct ms_session *s = ctx->session;
-    if (ctx->part && (s->in_tx || s->tx_kind != MS_TXK_NONE)) {
+    if (ctx->part && !ctx->part->as_written && (s->in_tx || s->tx_kind != MS_TXK_NONE)) {
         end_transaction(s);
         s->in_tx = false;
         s->tx_kind = MS_TXK_NONE;

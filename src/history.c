@@ -561,7 +561,8 @@ static void add_part(struct ms_arena *a, struct ms_migration *m, const struct ms
     struct ms_part *parts = ms_arena_alloc(a, (m->n_parts + 1) * sizeof(*parts));
     if (m->n_parts)
         memcpy(parts, m->parts, m->n_parts * sizeof(*parts));
-    parts[m->n_parts++] = (struct ms_part){s->start, s->end, down, s->tx};
+    parts[m->n_parts++] =
+        (struct ms_part){.start = s->start, .end = s->end, .down = down, .tx = s->tx};
     m->parts = parts;
     if (!m->tx_hint)
         m->tx_hint = s->hint;

@@ -60,6 +60,8 @@ struct ms_part {
     size_t start, end;  /* byte offsets in the text */
     bool down;          /* the way back, not the migration */
     enum ms_tx_mode tx; /* never MS_TX_BY_STATEMENTS once loaded */
+    bool as_written;    /* the text's own statements say where transactions begin and end
+                           (Alembic's lowering emits them): tx is not applied */
 };
 
 /* The state of a migration's way back (downgrade() for Alembic). */

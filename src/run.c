@@ -74,6 +74,17 @@ static bool load_alembic(struct window *w, struct file_job *f)
     m->down_offset = res.downgrade_offset;
     m->up_empty = res.upgrade != MS_BODY_CODE || res.upgrade_calls == 0;
     m->up_offset = res.upgrade_offset;
+    if (opts.lint_downgrade && res.downgrade == MS_BODY_CODE) {
+        /* the lowered downgrade() is a down migration: not replayed into the schema; the down
+         * part comes first, the rest of the file is the up */
+        size_t end = res.upgrade_offset > res.downgrade_offset ? res.upgrade_offset : f->src.len;
+        struct ms_part *parts = ms_arena_alloc(&f->arena, 2 * sizeof(*parts));
+        parts[0] = (struct ms_part){
+            .start = res.downgrade_offset, .end = end, .down = true, .as_written = true};
+        parts[1] = (struct ms_part){.start = 0, .end = f->src.len + 1, .as_written = true};
+        m->parts = parts;
+        m->n_parts = 2;
+    }
     f->n_notes = res.n_notes;
     f->notes = res.notes;
     return true;
