@@ -23,26 +23,6 @@ static char *dir_of(const char *path)
     return slash ? ms_xstrndup(path, (size_t)(slash - path)) : ms_xstrdup(".");
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    for (;;) {
-        MS_GROW(buf, cap, *len + 65536);
-        size_t n = fread(buf + *len, 1, cap - *len - 1, fp);
-        *len += n;
-        if (n == 0 || *len > MS_SOURCE_MAX_BYTES)
-            break;
-    }
-    fclose(fp);
-    buf[*len] = '\0';
-    return buf;
-}
-
 /* The history a revision belongs to, first guess: the versions/ folder above it (revisions in
  * folders below versions/ belong to its history when Alembic's version_locations point
  * there, as with per-release folders; split_archives() takes out the folders that are not
@@ -76,7 +56,7 @@ static bool transaction_per_migration(const char *group)
     char *text = NULL;
     for (size_t i = 0; i < MS_ARRAY_LEN(places) && !text; i++) {
         snprintf(path, sizeof(path), "%s%s", group, places[i]);
-        text = read_all(path, &len);
+        text = ms_read_file(path, &len);
     }
     if (!text)
         return false;
@@ -423,7 +403,7 @@ static void walk_revisions(struct ms_history *h, const char *dir, char **known, 
             continue;
         }
         size_t tlen;
-        char *text = read_all(path, &tlen);
+        char *text = ms_read_file(path, &tlen);
         struct ms_alembic_header *header = ms_arena_alloc(&h->arena, sizeof(*header));
         if (text && ms_alembic_is_revision(text, tlen) &&
             ms_alembic_read_header(text, tlen, &h->arena, header) == 0) {
@@ -757,7 +737,7 @@ void ms_history_build(struct ms_file_list *list, bool verbose, ms_framework_fn f
             continue;
         }
         size_t len;
-        char *text = read_all(p, &len);
+        char *text = ms_read_file(p, &len);
         struct ms_alembic_header *header = ms_arena_alloc(&out->arena, sizeof(*header));
         /* a revision whose header cannot be read (not valid Python) is still linted, so
          * loading it reports the error instead of skipping it quietly */

@@ -217,3 +217,28 @@ const char *ms_source_line(const struct ms_source *src, uint32_t line, size_t *l
     *len = end - start;
     return src->text + start;
 }
+
+char *ms_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (;;) {
+        MS_GROW(buf, cap, *len + 65536);
+        size_t n = fread(buf + *len, 1, cap - *len - 1, fp);
+        *len += n;
+        if (n == 0 || *len > MS_SOURCE_MAX_BYTES)
+            break;
+    }
+    bool failed = ferror(fp) != 0;
+    fclose(fp);
+    if (failed) {
+        free(buf);
+        return NULL;
+    }
+    buf[*len] = '\0';
+    return buf;
+}

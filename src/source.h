@@ -38,6 +38,11 @@ struct ms_pos {
 /* Largest file migsafe reads; PostgreSQL itself refuses queries of 1 GiB. */
 #define MS_SOURCE_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
+/* Reads a whole file for a quick look (a header, a marker, a tool's configuration file):
+ * NUL-terminated and malloc'ed, *len bytes (at most MS_SOURCE_MAX_BYTES and a little more);
+ * NULL when it cannot be opened or read. No text checks: ms_source_read() is for linting. */
+char *ms_read_file(const char *path, size_t *len);
+
 /* Reads `path` ("-" reads standard input) into `src`, allocating from `arena`. `display` is the
  * path to report (NULL: path). Checks that the bytes are text: no NUL byte, valid UTF-8, within
  * MS_SOURCE_MAX_BYTES. On failure writes a message "display[:line:col]: problem" into err (of

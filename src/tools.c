@@ -154,32 +154,6 @@ static int compare_numbers(const char *a, size_t la, const char *b, size_t lb)
     return c < 0 ? -1 : c > 0;
 }
 
-/* Reads a whole file (NUL-terminated, malloc'ed), or NULL. */
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    for (;;) {
-        MS_GROW(buf, cap, *len + 65536);
-        size_t n = fread(buf + *len, 1, cap - *len - 1, fp);
-        *len += n;
-        if (n == 0 || *len > MS_SOURCE_MAX_BYTES)
-            break;
-    }
-    bool failed = ferror(fp) != 0;
-    fclose(fp);
-    if (failed) {
-        free(buf);
-        return NULL;
-    }
-    buf[*len] = '\0';
-    return buf;
-}
-
 /* The offset of the first byte in [i, end) that is neither white space nor inside an SQL
  * comment (-- to the end of the line, nested block comments); `end` when there is none. */
 static size_t first_token(const char *t, size_t i, size_t end)
@@ -655,7 +629,7 @@ static size_t sqitch_top_at(struct ctx *c, const char *real)
     memset(t, 0, sizeof(*t));
     t->real = ms_arena_strdup(c->arena, real);
     size_t len;
-    char *conf = read_all(join(c->arena, real, "sqitch.conf"), &len);
+    char *conf = ms_read_file(join(c->arena, real, "sqitch.conf"), &len);
     const char *top_dir = conf ? conf_value(c->arena, conf, "top_dir") : NULL;
     const char *plan_file = conf ? conf_value(c->arena, conf, "plan_file") : NULL;
     static const char *const keys[] = {"deploy_dir", "revert_dir", "verify_dir"};
@@ -1369,7 +1343,7 @@ static int config_bool(const char *text, const char *key)
 static int file_bool(const char *path, const char *key)
 {
     size_t len;
-    char *text = read_all(path, &len);
+    char *text = ms_read_file(path, &len);
     if (!text)
         return -1;
     int v = config_bool(text, key);
@@ -1536,7 +1510,7 @@ static void build_diesel(struct build *b)
             p->m.version = ms_arena_strndup(b->c->arena, name, vl);
             p->m.name = us ? us + 1 : "";
             size_t len;
-            char *meta = read_all(join(b->c->arena, fi->dir, "metadata.toml"), &len);
+            char *meta = ms_read_file(join(b->c->arena, fi->dir, "metadata.toml"), &len);
             const char *in_tx = meta ? text_value(b->c->arena, meta, "run_in_transaction") : NULL;
             p->notx = in_tx && strncmp(in_tx, "false", 5) == 0;
             free(meta);
@@ -1568,7 +1542,7 @@ static void read_sg_meta(struct ms_arena *a, const char *dir, struct sg_meta *m)
 {
     memset(m, 0, sizeof(*m));
     size_t len;
-    char *text = read_all(join(a, dir, "metadata.yaml"), &len);
+    char *text = ms_read_file(join(a, dir, "metadata.yaml"), &len);
     if (!text)
         return;
     const char *ci = text_value(a, text, "createIndexConcurrently");
@@ -1695,7 +1669,7 @@ static struct plan_entry *read_plan(struct ms_arena *a, const char *path, size_t
 {
     size_t len, n = 0, cap = 0;
     struct plan_entry *entries = NULL;
-    char *text = read_all(path, &len);
+    char *text = ms_read_file(path, &len);
     for (const char *line = text; line && *line;) {
         const char *nl = strchr(line, '\n');
         const char *e = nl ? nl : line + strlen(line);
@@ -2104,7 +2078,7 @@ void ms_tools_detect(const char *const *paths, size_t n, const struct ms_tools_o
         const char *fw = opts && opts->frameworks ? opts->frameworks[i] : NULL;
         f->has_override = fw && ms_tools_kind_parse(fw, &f->override) == 0;
         size_t len;
-        char *text = strcmp(paths[i], "-") == 0 ? NULL : read_all(paths[i], &len);
+        char *text = strcmp(paths[i], "-") == 0 ? NULL : ms_read_file(paths[i], &len);
         if (text)
             scan_text(text, len, c.arena, &f->scan);
         else if (strcmp(paths[i], "-") != 0)
