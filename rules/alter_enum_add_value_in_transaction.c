@@ -21,14 +21,6 @@ static struct state *state(struct ms_ctx *ctx)
     return ms_ctx_rule_state(ctx, sizeof(struct state));
 }
 
-/* The last two parts of a qualified type name given as String nodes. */
-static void split_name(size_t n, PgQuery__Node *const *parts, const char **schema,
-                       const char **name)
-{
-    *name = n ? ms_node_str(parts[n - 1]) : NULL;
-    *schema = n >= 2 ? ms_node_str(parts[n - 2]) : NULL;
-}
-
 static bool created_here(const struct state *s, const char *schema, const char *name)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -57,7 +49,7 @@ static void visit_create_enum_stmt(struct ms_ctx *ctx, const PgQuery__CreateEnum
 {
     struct state *s = state(ctx);
     const char *schema, *name;
-    split_name(node->n_type_name, node->type_name, &schema, &name);
+    ms_split_name(node->n_type_name, node->type_name, &schema, &name);
     if (!ms_ctx_in_transaction(ctx) || !name || s->n == MAX_TYPES)
         return;
     s->schema[s->n] = schema ? ms_ctx_strdup(ctx, schema) : NULL;
@@ -67,7 +59,7 @@ static void visit_create_enum_stmt(struct ms_ctx *ctx, const PgQuery__CreateEnum
 static void visit_alter_enum_stmt(struct ms_ctx *ctx, const PgQuery__AlterEnumStmt *node)
 {
     const char *schema, *name;
-    split_name(node->n_type_name, node->type_name, &schema, &name);
+    ms_split_name(node->n_type_name, node->type_name, &schema, &name);
     /* protobuf gives "" for an absent string: old_val is set only by RENAME VALUE */
     if (!node->new_val || !*node->new_val || (node->old_val && *node->old_val) || !name ||
         !ms_ctx_in_transaction(ctx) || created_here(state(ctx), schema, name))

@@ -88,14 +88,14 @@ static void describe(PgQuery__ObjectType t, const char **kind, const char **depe
  * the migration made itself. */
 static bool is_new_relation(struct ms_ctx *ctx, PgQuery__ObjectType t, const PgQuery__Node *obj)
 {
+    const char *schema, *name;
     if ((t != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && t != PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW) ||
-        obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
+        !ms_split_list_name(obj, &schema, &name))
         return false;
-    const PgQuery__List *l = obj->list;
     PgQuery__RangeVar rel = PG_QUERY__RANGE_VAR__INIT;
-    rel.relname = (char *)ms_node_str(l->items[l->n_items - 1]);
-    rel.schemaname = l->n_items > 1 ? (char *)ms_node_str(l->items[l->n_items - 2]) : NULL;
-    return rel.relname && ms_ctx_table_is_new(ctx, &rel);
+    rel.relname = (char *)name;
+    rel.schemaname = (char *)schema;
+    return ms_ctx_table_is_new(ctx, &rel);
 }
 
 static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)

@@ -11,17 +11,6 @@ struct state {
     struct ms_name *dropped, *created;
 };
 
-/* Adds [schema.]name from a list of String nodes. */
-static void add(struct ms_ctx *ctx, struct ms_name **list, size_t n, PgQuery__Node *const *names,
-                const char *newname, bool procedure)
-{
-    ms_names_add(ctx, list, n > 1 ? ms_node_str(names[n - 2]) : NULL,
-                 newname ? newname
-                 : n     ? ms_node_str(names[n - 1])
-                         : NULL,
-                 procedure);
-}
-
 static bool is_routine(PgQuery__ObjectType t)
 {
     return t == PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION ||
@@ -32,7 +21,7 @@ static bool is_routine(PgQuery__ObjectType t)
 static void visit_create_function_stmt(struct ms_ctx *ctx, const PgQuery__CreateFunctionStmt *node)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    add(ctx, &s->created, node->n_funcname, node->funcname, NULL, false);
+    ms_names_add_qualified(ctx, &s->created, node->n_funcname, node->funcname, NULL, false);
 }
 
 /* A function renamed to a name takes its place. */
@@ -43,7 +32,7 @@ static void visit_rename_stmt(struct ms_ctx *ctx, const PgQuery__RenameStmt *nod
         return;
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
     const PgQuery__ObjectWithArgs *o = node->object->object_with_args;
-    add(ctx, &s->created, o->n_objname, o->objname, node->newname, false);
+    ms_names_add_qualified(ctx, &s->created, o->n_objname, o->objname, node->newname, false);
 }
 
 static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
@@ -56,37 +45,31 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
         if (obj->node_case != PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS)
             continue;
         const PgQuery__ObjectWithArgs *o = obj->object_with_args;
-        add(ctx, &s->dropped, o->n_objname, o->objname, NULL,
-            node->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE);
+        ms_names_add_qualified(ctx, &s->dropped, o->n_objname, o->objname, NULL,
+                               node->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE);
     }
 }
 
 /* Reported at the end, one finding per DROP statement: a function created anywhere in the
  * migration under the dropped name (before: it is new; after: it is redefined) exempts the drop.
- * The names of one statement are next to each other in the list. */
+ */
+static void report(struct ms_ctx *ctx, const struct ms_name *first, const char *name,
+                   const char *more)
+{
+    struct ms_diag *diag = ms_report_at(
+        ctx, first->mark, "dropping %s \"%s\"%s breaks the running code that still calls it",
+        first->flag ? "procedure" : "function", name, more);
+    ms_diag_set_help(ctx, diag,
+                     "stop calling \"%s\" in the application and deploy that first, then drop "
+                     "it in a later migration; to change it, use CREATE OR REPLACE or re-create "
+                     "it in the same transaction",
+                     name);
+}
+
 static void end_migration(struct ms_ctx *ctx)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    if (!s->dropped)
-        return;
-    const struct ms_name_index *created = ms_names_index(ctx, s->created);
-    size_t n;
-    for (const struct ms_name *cursor = s->dropped, *first;
-         (first = ms_names_next_kept(&cursor, created, &n)) != NULL;) {
-        const char *name = ms_name_qualified(ctx, first);
-        char more[48] = "";
-        if (n > 1)
-            snprintf(more, sizeof(more), " (and %zu more)", n - 1);
-        struct ms_diag *diag = ms_report_at(
-            ctx, first->mark, "dropping %s \"%s\"%s breaks the running code that still calls it",
-            first->flag ? "procedure" : "function", name, more);
-        ms_diag_set_help(
-            ctx, diag,
-            "stop calling \"%s\" in the application and deploy that first, then drop it in a "
-            "later migration; to change it, use CREATE OR REPLACE or re-create it in "
-            "the same transaction",
-            name);
-    }
+    ms_names_report_kept(ctx, s->dropped, s->created, report);
 }
 
 const struct ms_rule ms_rule_drop_function = {

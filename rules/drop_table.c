@@ -9,15 +9,14 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
     if (node->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
         return;
     for (size_t i = 0; i < node->n_objects; i++) {
-        const PgQuery__Node *obj = node->objects[i];
-        if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
-            continue;
         /* the name is a list of strings: [catalog.][schema.]table */
-        const PgQuery__List *l = obj->list;
+        const char *schema, *name;
+        if (!ms_split_list_name(node->objects[i], &schema, &name))
+            continue;
         PgQuery__RangeVar rel = PG_QUERY__RANGE_VAR__INIT;
-        rel.relname = (char *)ms_node_str(l->items[l->n_items - 1]);
-        rel.schemaname = l->n_items > 1 ? (char *)ms_node_str(l->items[l->n_items - 2]) : NULL;
-        if (!rel.relname || ms_ctx_table_is_new(ctx, &rel))
+        rel.relname = (char *)name;
+        rel.schemaname = (char *)schema;
+        if (ms_ctx_table_is_new(ctx, &rel))
             continue;
         ms_report(ctx, -1, "dropping table \"%s\" deletes all of its rows for good",
                   ms_ctx_relname(ctx, &rel));

@@ -56,13 +56,9 @@ static void note_gone_tables(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
     for (size_t i = 0; i < node->n_objects; i++) {
-        const PgQuery__Node *obj = node->objects[i];
-        if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
-            continue;
-        const PgQuery__List *l = obj->list;
-        size_t n = l->n_items;
-        add(ctx, &s->gone_tables, n > 1 ? ms_node_str(l->items[n - 2]) : NULL,
-            ms_node_str(l->items[n - 1]), "-");
+        const char *schema, *name;
+        if (ms_split_list_name(node->objects[i], &schema, &name))
+            add(ctx, &s->gone_tables, schema, name, "-");
     }
 }
 

@@ -11,17 +11,6 @@ struct state {
     struct ms_name *dropped, *created;
 };
 
-/* Adds [schema.]name from a list of String nodes, or newname in that schema. */
-static void add(struct ms_ctx *ctx, struct ms_name **list, size_t n, PgQuery__Node *const *names,
-                const char *newname, bool domain)
-{
-    ms_names_add(ctx, list, n > 1 ? ms_node_str(names[n - 2]) : NULL,
-                 newname ? newname
-                 : n     ? ms_node_str(names[n - 1])
-                         : NULL,
-                 domain);
-}
-
 static bool is_type(PgQuery__ObjectType t)
 {
     return t == PG_QUERY__OBJECT_TYPE__OBJECT_TYPE || t == PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN;
@@ -30,13 +19,13 @@ static bool is_type(PgQuery__ObjectType t)
 static void visit_create_enum_stmt(struct ms_ctx *ctx, const PgQuery__CreateEnumStmt *node)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    add(ctx, &s->created, node->n_type_name, node->type_name, NULL, false);
+    ms_names_add_qualified(ctx, &s->created, node->n_type_name, node->type_name, NULL, false);
 }
 
 static void visit_create_domain_stmt(struct ms_ctx *ctx, const PgQuery__CreateDomainStmt *node)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    add(ctx, &s->created, node->n_domainname, node->domainname, NULL, true);
+    ms_names_add_qualified(ctx, &s->created, node->n_domainname, node->domainname, NULL, true);
 }
 
 /* ALTER TYPE status RENAME TO status_old gives the migration a type of its own to drop once the
@@ -48,7 +37,7 @@ static void visit_rename_stmt(struct ms_ctx *ctx, const PgQuery__RenameStmt *nod
         return;
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
     const PgQuery__List *l = node->object->list;
-    add(ctx, &s->created, l->n_items, l->items, node->newname, false);
+    ms_names_add_qualified(ctx, &s->created, l->n_items, l->items, node->newname, false);
 }
 
 static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
@@ -61,38 +50,32 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
         if (obj->node_case != PG_QUERY__NODE__NODE_TYPE_NAME)
             continue;
         const PgQuery__TypeName *t = obj->type_name;
-        add(ctx, &s->dropped, t->n_names, t->names, NULL,
-            node->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN);
+        ms_names_add_qualified(ctx, &s->dropped, t->n_names, t->names, NULL,
+                               node->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN);
     }
 }
 
 /* Reported at the end, one finding per DROP statement: a type created anywhere in the
  * migration under the dropped name (before: it is new; after: it is redefined) exempts the drop.
- * The names of one statement are next to each other in the list. */
+ */
+static void report(struct ms_ctx *ctx, const struct ms_name *first, const char *name,
+                   const char *more)
+{
+    struct ms_diag *diag = ms_report_at(
+        ctx, first->mark,
+        "dropping %s \"%s\"%s breaks the running code that still casts to it or uses it, "
+        "and fails while a column is of that type",
+        first->flag ? "domain" : "type", name, more);
+    ms_diag_set_help(ctx, diag,
+                     "move the columns off \"%s\" and stop using it in the application, deploy "
+                     "that, then drop it in a later migration",
+                     name);
+}
+
 static void end_migration(struct ms_ctx *ctx)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    if (!s->dropped)
-        return;
-    const struct ms_name_index *created = ms_names_index(ctx, s->created);
-    size_t n;
-    for (const struct ms_name *cursor = s->dropped, *first;
-         (first = ms_names_next_kept(&cursor, created, &n)) != NULL;) {
-        const char *name = ms_name_qualified(ctx, first);
-        char more[48] = "";
-        if (n > 1)
-            snprintf(more, sizeof(more), " (and %zu more)", n - 1);
-        struct ms_diag *diag = ms_report_at(
-            ctx, first->mark,
-            "dropping %s \"%s\"%s breaks the running code that still casts to it or uses it, "
-            "and fails while a column is of that type",
-            first->flag ? "domain" : "type", name, more);
-        ms_diag_set_help(
-            ctx, diag,
-            "move the columns off \"%s\" and stop using it in the application, deploy that, "
-            "then drop it in a later migration",
-            name);
-    }
+    ms_names_report_kept(ctx, s->dropped, s->created, report);
 }
 
 const struct ms_rule ms_rule_drop_type = {

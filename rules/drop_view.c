@@ -47,43 +47,33 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
         return;
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
     for (size_t i = 0; i < node->n_objects; i++) {
-        const PgQuery__Node *obj = node->objects[i];
-        if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
-            continue;
-        const PgQuery__List *l = obj->list;
-        ms_names_add(ctx, &s->dropped,
-                     l->n_items > 1 ? ms_node_str(l->items[l->n_items - 2]) : NULL,
-                     ms_node_str(l->items[l->n_items - 1]), matview);
+        const char *schema, *name;
+        if (ms_split_list_name(node->objects[i], &schema, &name))
+            ms_names_add(ctx, &s->dropped, schema, name, matview);
     }
 }
 
 /* Reported at the end, one finding per DROP statement: a view created anywhere in the migration
  * under the dropped name (before: the view is new; after: it is redefined) exempts the drop.
- * The views of one statement are next to each other in the list. */
+ */
+static void report(struct ms_ctx *ctx, const struct ms_name *first, const char *name,
+                   const char *more)
+{
+    struct ms_diag *diag = ms_report_at(
+        ctx, first->mark, "dropping %s \"%s\"%s breaks the running code that still queries it%s",
+        first->flag ? "materialized view" : "view", name, more,
+        first->flag ? ", and its stored rows are gone" : "");
+    ms_diag_set_help(ctx, diag,
+                     "stop querying \"%s\" in the application and deploy that first, then "
+                     "drop it in a later migration; to change its definition, re-create it "
+                     "in the same transaction",
+                     name);
+}
+
 static void end_migration(struct ms_ctx *ctx)
 {
     struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    if (!s->dropped)
-        return;
-    const struct ms_name_index *created = ms_names_index(ctx, s->created);
-    size_t n;
-    for (const struct ms_name *cursor = s->dropped, *first;
-         (first = ms_names_next_kept(&cursor, created, &n)) != NULL;) {
-        const char *name = ms_name_qualified(ctx, first);
-        char more[48] = "";
-        if (n > 1)
-            snprintf(more, sizeof(more), " (and %zu more)", n - 1);
-        struct ms_diag *diag =
-            ms_report_at(ctx, first->mark,
-                         "dropping %s \"%s\"%s breaks the running code that still queries it%s",
-                         first->flag ? "materialized view" : "view", name, more,
-                         first->flag ? ", and its stored rows are gone" : "");
-        ms_diag_set_help(ctx, diag,
-                         "stop querying \"%s\" in the application and deploy that first, then "
-                         "drop it in a later migration; to change its definition, re-create it "
-                         "in the same transaction",
-                         name);
-    }
+    ms_names_report_kept(ctx, s->dropped, s->created, report);
 }
 
 const struct ms_rule ms_rule_drop_view = {

@@ -55,8 +55,9 @@ static struct state *state(struct ms_ctx *ctx)
 
 static struct name name_of(size_t n, PgQuery__Node *const *parts)
 {
-    return (struct name){n >= 2 ? ms_node_str(parts[n - 2]) : NULL,
-                         n ? ms_node_str(parts[n - 1]) : NULL};
+    struct name out;
+    ms_split_name(n, parts, &out.schema, &out.name);
+    return out;
 }
 
 static bool same(struct name a, struct name b)

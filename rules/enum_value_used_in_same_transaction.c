@@ -25,13 +25,6 @@ static struct state *state(struct ms_ctx *ctx)
     return ms_ctx_rule_state(ctx, sizeof(struct state));
 }
 
-static void split_name(size_t n, PgQuery__Node *const *parts, const char **schema,
-                       const char **name)
-{
-    *name = n ? ms_node_str(parts[n - 1]) : NULL;
-    *schema = n >= 2 ? ms_node_str(parts[n - 2]) : NULL;
-}
-
 static bool same_type(const struct value *v, const char *schema, const char *type)
 {
     return strcmp(v->type, type) == 0 && (!schema || !v->schema || strcmp(schema, v->schema) == 0);
@@ -44,7 +37,7 @@ static const struct value *added_value(const struct state *s, const char *label,
 {
     const char *schema = NULL, *type = NULL;
     if (cast)
-        split_name(cast->n_names, cast->names, &schema, &type);
+        ms_split_name(cast->n_names, cast->names, &schema, &type);
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->v[i].label, label) == 0 && (!type || same_type(&s->v[i], schema, type)))
             return &s->v[i];
@@ -135,7 +128,7 @@ static void visit_alter_enum_stmt(struct ms_ctx *ctx, const PgQuery__AlterEnumSt
 {
     struct state *s = state(ctx);
     const char *schema, *type;
-    split_name(node->n_type_name, node->type_name, &schema, &type);
+    ms_split_name(node->n_type_name, node->type_name, &schema, &type);
     if (!ms_ctx_in_transaction(ctx) || !type || !node->new_val || !*node->new_val)
         return;
     if (node->old_val && *node->old_val) { /* protobuf gives "" for an absent string */

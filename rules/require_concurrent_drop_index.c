@@ -47,13 +47,9 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
     const char *first = NULL;
     size_t n = 0;
     for (size_t i = 0; i < node->n_objects; i++) {
-        const PgQuery__Node *obj = node->objects[i];
-        if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
-            continue;
-        const PgQuery__List *l = obj->list;
-        const char *name = ms_node_str(l->items[l->n_items - 1]);
-        const char *schema = l->n_items > 1 ? ms_node_str(l->items[l->n_items - 2]) : NULL;
-        if (!name || is_on_new_table(ctx, schema, name))
+        const char *schema, *name;
+        if (!ms_split_list_name(node->objects[i], &schema, &name) ||
+            is_on_new_table(ctx, schema, name))
             continue;
         if (!first)
             first = name;

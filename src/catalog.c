@@ -1,5 +1,6 @@
 /* catalog.c: the schema model replayed from migrations (see catalog.h). */
 #include "catalog.h"
+#include "nodes.h"
 
 #define NAMEDATALEN 64 /* PostgreSQL's: identifiers hold at most 63 bytes */
 
@@ -88,32 +89,6 @@ static const char *copy(struct ms_catalog *cat, const char *s)
     return has_text(s) ? ms_arena_strdup(&cat->arena, s) : NULL;
 }
 
-static const char *node_str(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING && n->string)
-        return n->string->sval;
-    return NULL;
-}
-
-/* A qualified name as a list of String nodes: the last is the name, the one before the
- * schema. False when the list holds anything else. */
-static bool split_name(size_t n, PgQuery__Node *const *items, const char **schema,
-                       const char **name)
-{
-    if (n == 0 || n > 3 || !node_str(items[n - 1]))
-        return false;
-    *name = node_str(items[n - 1]);
-    *schema = n >= 2 ? node_str(items[n - 2]) : NULL;
-    return true;
-}
-
-static bool split_list(const PgQuery__Node *node, const char **schema, const char **name)
-{
-    if (!node || node->node_case != PG_QUERY__NODE__NODE_LIST || !node->list)
-        return false;
-    return split_name(node->list->n_items, node->list->items, schema, name);
-}
-
 static const char *rv_schema(const PgQuery__RangeVar *rv)
 {
     return rv && has_text(rv->schemaname) ? rv->schemaname : NULL;
@@ -148,7 +123,7 @@ static bool type_parse(const PgQuery__TypeName *tn, struct ms_cat_type *out, boo
     memset(out, 0, sizeof(*out));
     *serial = false;
     const char *schema, *name;
-    if (!tn || tn->pct_type || !split_name(tn->n_names, tn->names, &schema, &name))
+    if (!tn || tn->pct_type || !ms_split_name(tn->n_names, tn->names, &schema, &name))
         return false;
     if (schema && strcmp(schema, "pg_catalog") == 0)
         schema = NULL;
@@ -389,8 +364,8 @@ static const char **copy_names(struct ms_catalog *cat, size_t n, PgQuery__Node *
     const char **v = ms_arena_alloc(&cat->arena, (n + 1) * sizeof(*v));
     *out_n = 0;
     for (size_t i = 0; i < n; i++)
-        if (node_str(items[i]))
-            v[(*out_n)++] = copy(cat, node_str(items[i]));
+        if (ms_node_str(items[i]))
+            v[(*out_n)++] = copy(cat, ms_node_str(items[i]));
     return v;
 }
 
@@ -884,8 +859,8 @@ static const char *key_name_part(const PgQuery__IndexElem *e)
         return e->name;
     if (e->expr && e->expr->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
         const PgQuery__FuncCall *f = e->expr->func_call;
-        if (f->n_funcname > 0 && node_str(f->funcname[f->n_funcname - 1]))
-            return node_str(f->funcname[f->n_funcname - 1]);
+        if (f->n_funcname > 0 && ms_node_str(f->funcname[f->n_funcname - 1]))
+            return ms_node_str(f->funcname[f->n_funcname - 1]);
     }
     return "expr";
 }
@@ -949,25 +924,25 @@ static void apply_drop(struct ms_catalog *cat, const PgQuery__DropStmt *s)
         const char *schema = NULL, *name = NULL;
         if (is_table_kind(s->remove_type)) {
             struct ms_cat_table *t =
-                split_list(o, &schema, &name) ? table_find(cat, schema, name) : NULL;
+                ms_split_list_name(o, &schema, &name) ? table_find(cat, schema, name) : NULL;
             if (t)
                 table_drop(cat, t);
         } else if (s->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
             struct ms_cat_index *ix =
-                split_list(o, &schema, &name) ? index_find(cat, schema, name) : NULL;
+                ms_split_list_name(o, &schema, &name) ? index_find(cat, schema, name) : NULL;
             if (ix && !ix->constraint)
                 index_remove(cat, ix);
         } else if (s->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TYPE) {
             struct ms_cat_enum *e = NULL;
             if (o->node_case == PG_QUERY__NODE__NODE_TYPE_NAME &&
-                split_name(o->type_name->n_names, o->type_name->names, &schema, &name))
+                ms_split_name(o->type_name->n_names, o->type_name->names, &schema, &name))
                 e = enum_find(cat, schema, name);
             if (e) {
                 member_unlink(&e->member, false);
                 set_remove(&cat->enums, &e->link);
             }
         } else if (s->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA) {
-            drop_schema(cat, node_str(o));
+            drop_schema(cat, ms_node_str(o));
         }
     }
 }
@@ -1042,7 +1017,7 @@ static void apply_rename(struct ms_catalog *cat, const PgQuery__RenameStmt *s)
     case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE: {
         const char *schema, *name;
         struct ms_cat_enum *e =
-            split_list(s->object, &schema, &name) ? enum_find(cat, schema, name) : NULL;
+            ms_split_list_name(s->object, &schema, &name) ? enum_find(cat, schema, name) : NULL;
         if (e) {
             set_remove(&cat->enums, &e->link);
             e->name = copy(cat, to);
@@ -1069,7 +1044,7 @@ static void apply_set_schema(struct ms_catalog *cat, const PgQuery__AlterObjectS
     } else if (s->object_type == PG_QUERY__OBJECT_TYPE__OBJECT_TYPE) {
         const char *schema, *name;
         struct ms_cat_enum *e =
-            split_list(s->object, &schema, &name) ? enum_find(cat, schema, name) : NULL;
+            ms_split_list_name(s->object, &schema, &name) ? enum_find(cat, schema, name) : NULL;
         if (e) {
             member_unlink(&e->member, false);
             e->schema = copy(cat, s->newschema);
@@ -1098,7 +1073,7 @@ static size_t enum_position(const struct ms_cat_enum *e, const char *v)
 static void apply_create_enum(struct ms_catalog *cat, const PgQuery__CreateEnumStmt *s)
 {
     const char *schema, *name;
-    if (!split_name(s->n_type_name, s->type_name, &schema, &name))
+    if (!ms_split_name(s->n_type_name, s->type_name, &schema, &name))
         return;
     struct ms_cat_enum *old = enum_find(cat, schema, name);
     if (old) {
@@ -1109,8 +1084,8 @@ static void apply_create_enum(struct ms_catalog *cat, const PgQuery__CreateEnumS
     e->schema = copy(cat, schema);
     e->name = copy(cat, name);
     for (size_t i = 0; i < s->n_vals; i++)
-        if (node_str(s->vals[i]))
-            enum_insert(cat, e, e->n_values, node_str(s->vals[i]));
+        if (ms_node_str(s->vals[i]))
+            enum_insert(cat, e, e->n_values, ms_node_str(s->vals[i]));
     set_insert(&cat->arena, &cat->enums, &e->link, hash_name(e->name));
     member_link(cat, &e->member, e->schema, false);
 }
@@ -1118,7 +1093,7 @@ static void apply_create_enum(struct ms_catalog *cat, const PgQuery__CreateEnumS
 static void apply_alter_enum(struct ms_catalog *cat, const PgQuery__AlterEnumStmt *s)
 {
     const char *schema, *name;
-    struct ms_cat_enum *e = split_name(s->n_type_name, s->type_name, &schema, &name)
+    struct ms_cat_enum *e = ms_split_name(s->n_type_name, s->type_name, &schema, &name)
                                 ? enum_find(cat, schema, name)
                                 : NULL;
     if (!e || !has_text(s->new_val))

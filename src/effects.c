@@ -1,5 +1,6 @@
 /* effects.c: creates, drops and renames named by one statement (see effects.h). */
 #include "effects.h"
+#include "nodes.h"
 
 struct emit {
     ms_effect_fn fn;
@@ -34,31 +35,17 @@ static void emit(const struct emit *e, enum ms_effect_op op, enum ms_obj_kind ki
     emit_cols(e, op, kind, schema, table, name, new_name, NULL, 0);
 }
 
-static const char *str(const PgQuery__Node *n)
-{
-    return n && n->node_case == PG_QUERY__NODE__NODE_STRING ? n->string->sval : NULL;
-}
-
-/* A qualified name as a list of String nodes: the last is the name, the one before the
- * schema. */
-static void split_names(PgQuery__Node *const *items, size_t n, const char **schema,
-                        const char **name)
-{
-    *name = n ? str(items[n - 1]) : NULL;
-    *schema = n >= 2 ? str(items[n - 2]) : NULL;
-}
-
 static void list_names(const PgQuery__Node *node, const char **schema, const char **name)
 {
     *schema = *name = NULL;
     if (!node)
         return;
     if (node->node_case == PG_QUERY__NODE__NODE_LIST)
-        split_names(node->list->items, node->list->n_items, schema, name);
+        ms_split_list_name(node, schema, name);
     else if (node->node_case == PG_QUERY__NODE__NODE_TYPE_NAME)
-        split_names(node->type_name->names, node->type_name->n_names, schema, name);
+        ms_split_name(node->type_name->n_names, node->type_name->names, schema, name);
     else
-        *name = str(node);
+        *name = ms_node_str(node);
 }
 
 struct names {
@@ -83,7 +70,7 @@ static void column_refs(const ProtobufCMessage *m, struct names *l, int depth)
     if (m->descriptor == &pg_query__column_ref__descriptor) {
         const PgQuery__ColumnRef *c = (const PgQuery__ColumnRef *)m;
         if (c->n_fields)
-            add_name(l, str(c->fields[c->n_fields - 1]));
+            add_name(l, ms_node_str(c->fields[c->n_fields - 1]));
         return;
     }
     const ProtobufCMessageDescriptor *d = m->descriptor;
@@ -279,7 +266,7 @@ static void rename_stmt(const struct emit *e, const PgQuery__RenameStmt *s)
 static void create_type(const struct emit *e, PgQuery__Node *const *names, size_t n)
 {
     const char *schema, *name;
-    split_names(names, n, &schema, &name);
+    ms_split_name(n, names, &schema, &name);
     emit(e, MS_EFFECT_CREATE, MS_OBJ_TYPE, schema, NULL, name, NULL);
 }
 

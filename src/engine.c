@@ -474,6 +474,30 @@ bool ms_names_has(const struct ms_name_index *idx, const struct ms_name *n)
     return false;
 }
 
+void ms_names_add_qualified(struct ms_ctx *ctx, struct ms_name **list, size_t n,
+                            PgQuery__Node *const *names, const char *newname, bool flag)
+{
+    const char *schema, *name;
+    ms_split_name(n, names, &schema, &name);
+    ms_names_add(ctx, list, schema, newname ? newname : name, flag);
+}
+
+void ms_names_report_kept(struct ms_ctx *ctx, const struct ms_name *dropped,
+                          const struct ms_name *created, ms_names_report_fn fn)
+{
+    if (!dropped)
+        return;
+    const struct ms_name_index *index = ms_names_index(ctx, created);
+    size_t n;
+    for (const struct ms_name *cursor = dropped, *first;
+         (first = ms_names_next_kept(&cursor, index, &n)) != NULL;) {
+        char more[48] = "";
+        if (n > 1)
+            snprintf(more, sizeof(more), " (and %zu more)", n - 1);
+        fn(ctx, first, ms_name_qualified(ctx, first), more);
+    }
+}
+
 const struct ms_name *ms_names_next_kept(const struct ms_name **cursor,
                                          const struct ms_name_index *created, size_t *count)
 {
@@ -507,13 +531,6 @@ const char *ms_type_builtin_name(const PgQuery__TypeName *t)
             return NULL;
     }
     return ms_node_str(t->names[t->n_names - 1]);
-}
-
-const char *ms_node_str(const PgQuery__Node *node)
-{
-    if (node && node->node_case == PG_QUERY__NODE__NODE_STRING && node->string)
-        return node->string->sval;
-    return NULL;
 }
 
 bool ms_has_option(size_t n, PgQuery__Node *const *options, const char *name)

@@ -148,9 +148,11 @@ static void add_names(struct ms_locks *out, size_t n, PgQuery__Node *const *item
     if (n <= skip)
         return;
     n -= skip;
+    const char *schema, *name;
+    ms_split_name(n, items, &schema, &name);
     PgQuery__RangeVar rv = PG_QUERY__RANGE_VAR__INIT;
-    rv.relname = (char *)ms_node_str(items[n - 1]);
-    rv.schemaname = n >= 2 ? (char *)ms_node_str(items[n - 2]) : NULL;
+    rv.relname = (char *)name;
+    rv.schemaname = (char *)schema;
     rv.inh = true;
     rv.location = -1;
     if (rv.relname)

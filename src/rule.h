@@ -18,6 +18,7 @@
 #include "locks.h"
 #include "migration.h"
 #include "migsafe.h"
+#include "nodes.h"
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
@@ -222,11 +223,21 @@ const struct ms_name_index *ms_names_index(struct ms_ctx *ctx, const struct ms_n
 bool ms_names_has(const struct ms_name_index *index, const struct ms_name *n);
 /* "schema.name" or "name", for messages. */
 const char *ms_name_qualified(struct ms_ctx *ctx, const struct ms_name *n);
+/* ms_names_add() of a qualified name given as String nodes, or of `newname` (not NULL: a
+ * rename's new name) in the schema the list names. */
+void ms_names_add_qualified(struct ms_ctx *ctx, struct ms_name **list, size_t n,
+                            PgQuery__Node *const *names, const char *newname, bool flag);
 /* Walks a list of dropped names statement by statement, leaving out the names in `created`:
  * returns the first kept name of the next statement that has one (advancing *cursor past that
  * statement) with *count kept names in it, or NULL when the list is done. */
 const struct ms_name *ms_names_next_kept(const struct ms_name **cursor,
                                          const struct ms_name_index *created, size_t *count);
+/* One report per statement of `dropped` that drops a name not in `created`: fn gets the
+ * statement's first such name, it qualified ("schema.name"), and "" or " (and N more)". */
+typedef void (*ms_names_report_fn)(struct ms_ctx *ctx, const struct ms_name *first,
+                                   const char *name, const char *more);
+void ms_names_report_kept(struct ms_ctx *ctx, const struct ms_name *dropped,
+                          const struct ms_name *created, ms_names_report_fn fn);
 
 /* "schema.table" or "table", for messages (quote it yourself: "\"%s\""). */
 const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
@@ -235,8 +246,6 @@ bool ms_same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b);
 /* A type's name when it is a built-in one (no schema, or pg_catalog): "varchar", "int4",
  * "timestamp" ... as the parser spells it; NULL for other types. */
 const char *ms_type_builtin_name(const PgQuery__TypeName *t);
-/* The string of a String node, or NULL for any other node. */
-const char *ms_node_str(const PgQuery__Node *node);
 /* A name from the tree, or NULL when the statement gives none: protobuf-c holds an absent
  * string as "" (an unnamed constraint's conname, say). */
 static inline const char *ms_name_or_null(const char *s)
