@@ -10,26 +10,15 @@
 static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd)
 {
-    if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint || !cmd->def ||
-        cmd->def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT ||
-        ms_ctx_table_is_new(ctx, stmt->relation))
-        return;
-    const PgQuery__Constraint *c = cmd->def->constraint;
-    if (c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_CHECK || c->skip_validation)
+    const PgQuery__Constraint *c = ms_added_constraint(cmd, PG_QUERY__CONSTR_TYPE__CONSTR_CHECK);
+    if (!c || c->skip_validation || ms_ctx_table_is_new(ctx, stmt->relation))
         return;
     const char *table = ms_ctx_relname(ctx, stmt->relation);
     const char *name = ms_name_or_null(c->conname) ? c->conname : "<name>";
-    struct ms_diag *d;
-    if (ms_name_or_null(c->conname))
-        d = ms_report(ctx, c->location,
-                      "adding check constraint \"%s\" to table \"%s\" scans every row under an "
-                      "ACCESS EXCLUSIVE lock, blocking reads and writes",
-                      c->conname, table);
-    else
-        d = ms_report(ctx, c->location,
-                      "adding a check constraint to table \"%s\" scans every row under an ACCESS "
-                      "EXCLUSIVE lock, blocking reads and writes",
-                      table);
+    struct ms_diag *d = ms_report(ctx, c->location,
+                                  "adding %s to table \"%s\" scans every row under an ACCESS "
+                                  "EXCLUSIVE lock, blocking reads and writes",
+                                  ms_constraint_phrase(ctx, "a", "check constraint", c), table);
     ms_diag_set_help(ctx, d,
                      "ADD CONSTRAINT %s CHECK (...) NOT VALID (brief lock, no scan), then in a "
                      "later transaction VALIDATE CONSTRAINT %s, which scans under SHARE UPDATE "

@@ -10,23 +10,15 @@
 static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd)
 {
-    if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint || !cmd->def ||
-        cmd->def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT ||
-        cmd->def->constraint->contype != PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION ||
-        ms_ctx_table_is_new(ctx, stmt->relation))
+    const PgQuery__Constraint *c =
+        ms_added_constraint(cmd, PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION);
+    if (!c || ms_ctx_table_is_new(ctx, stmt->relation))
         return;
-    const PgQuery__Constraint *c = cmd->def->constraint;
-    const char *table = ms_ctx_relname(ctx, stmt->relation);
-    if (ms_name_or_null(c->conname))
-        ms_report(ctx, c->location,
-                  "adding exclusion constraint \"%s\" to table \"%s\" builds its index under an "
-                  "ACCESS EXCLUSIVE lock, blocking reads and writes until it is built",
-                  c->conname, table);
-    else
-        ms_report(ctx, c->location,
-                  "adding an exclusion constraint to table \"%s\" builds its index under an "
-                  "ACCESS EXCLUSIVE lock, blocking reads and writes until it is built",
-                  table);
+    ms_report(ctx, c->location,
+              "adding %s to table \"%s\" builds its index under an ACCESS EXCLUSIVE lock, "
+              "blocking reads and writes until it is built",
+              ms_constraint_phrase(ctx, "an", "exclusion constraint", c),
+              ms_ctx_relname(ctx, stmt->relation));
 }
 
 const struct ms_rule ms_rule_add_exclusion_constraint = {

@@ -12,12 +12,8 @@
 static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd)
 {
-    if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint || !cmd->def ||
-        cmd->def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT ||
-        ms_ctx_table_is_new(ctx, stmt->relation))
-        return;
-    const PgQuery__Constraint *c = cmd->def->constraint;
-    if (c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY || (c->indexname && *c->indexname))
+    const PgQuery__Constraint *c = ms_added_constraint(cmd, PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY);
+    if (!c || ms_name_or_null(c->indexname) || ms_ctx_table_is_new(ctx, stmt->relation))
         return;
     const char *table = ms_ctx_relname(ctx, stmt->relation);
     const char *name = ms_name_or_null(c->conname) ? c->conname : "<name>";

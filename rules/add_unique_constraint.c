@@ -11,26 +11,15 @@
 static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
                                   const PgQuery__AlterTableCmd *cmd)
 {
-    if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint || !cmd->def ||
-        cmd->def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT ||
-        ms_ctx_table_is_new(ctx, stmt->relation))
-        return;
-    const PgQuery__Constraint *c = cmd->def->constraint;
-    if (c->contype != PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE || (c->indexname && *c->indexname))
+    const PgQuery__Constraint *c = ms_added_constraint(cmd, PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE);
+    if (!c || ms_name_or_null(c->indexname) || ms_ctx_table_is_new(ctx, stmt->relation))
         return;
     const char *table = ms_ctx_relname(ctx, stmt->relation);
     const char *name = ms_name_or_null(c->conname) ? c->conname : "<name>";
-    struct ms_diag *d;
-    if (ms_name_or_null(c->conname))
-        d = ms_report(ctx, c->location,
-                      "adding unique constraint \"%s\" to table \"%s\" builds its index under an "
-                      "ACCESS EXCLUSIVE lock, blocking reads and writes until it is built",
-                      c->conname, table);
-    else
-        d = ms_report(ctx, c->location,
-                      "adding a unique constraint to table \"%s\" builds its index under an "
-                      "ACCESS EXCLUSIVE lock, blocking reads and writes until it is built",
-                      table);
+    struct ms_diag *d = ms_report(ctx, c->location,
+                                  "adding %s to table \"%s\" builds its index under an ACCESS "
+                                  "EXCLUSIVE lock, blocking reads and writes until it is built",
+                                  ms_constraint_phrase(ctx, "a", "unique constraint", c), table);
     ms_diag_set_help(ctx, d,
                      "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (...) outside a transaction "
                      "block, then ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s",

@@ -521,6 +521,24 @@ const char *ms_name_qualified(struct ms_ctx *ctx, const struct ms_name *n)
     return n->schema ? ms_arena_printf(ctx->arena, "%s.%s", n->schema, n->name) : n->name;
 }
 
+const PgQuery__Constraint *ms_added_constraint(const PgQuery__AlterTableCmd *cmd,
+                                               PgQuery__ConstrType type)
+{
+    if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint || !cmd->def ||
+        cmd->def->node_case != PG_QUERY__NODE__NODE_CONSTRAINT ||
+        cmd->def->constraint->contype != type)
+        return NULL;
+    return cmd->def->constraint;
+}
+
+const char *ms_constraint_phrase(struct ms_ctx *ctx, const char *article, const char *kind,
+                                 const PgQuery__Constraint *c)
+{
+    if (ms_name_or_null(c->conname))
+        return ms_arena_printf(ctx->arena, "%s \"%s\"", kind, c->conname);
+    return ms_arena_printf(ctx->arena, "%s %s", article, kind);
+}
+
 const char *ms_type_builtin_name(const PgQuery__TypeName *t)
 {
     if (!t || t->n_names == 0 || t->n_names > 2)

@@ -239,6 +239,14 @@ typedef void (*ms_names_report_fn)(struct ms_ctx *ctx, const struct ms_name *fir
 void ms_names_report_kept(struct ms_ctx *ctx, const struct ms_name *dropped,
                           const struct ms_name *created, ms_names_report_fn fn);
 
+/* The constraint of kind `type` that an ALTER TABLE command adds (ADD CONSTRAINT), or NULL. */
+const PgQuery__Constraint *ms_added_constraint(const PgQuery__AlterTableCmd *cmd,
+                                               PgQuery__ConstrType type);
+/* `kind` and the constraint's name for messages: "check constraint \"orders_total\"", or
+ * `article` and `kind` ("a check constraint") when the statement names none. */
+const char *ms_constraint_phrase(struct ms_ctx *ctx, const char *article, const char *kind,
+                                 const PgQuery__Constraint *c);
+
 /* "schema.table" or "table", for messages (quote it yourself: "\"%s\""). */
 const char *ms_ctx_relname(struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
 /* Same table? Compares relname, and schemaname when both name one. */

@@ -289,6 +289,8 @@ static void test_engine__unnamed_constraints_are_not_named_in_messages(void **st
         if (strstr(m, "\"\"") || strstr(m, "<name>"))
             fail_msg("%s: %s", f->diags.items[i].rule->id, m);
         assert_non_null(strstr(m, "adding a"));
+        if (strcmp(f->diags.items[i].rule->id, "add-unique-constraint") == 0)
+            assert_non_null(strstr(m, "adding a unique constraint to table"));
     }
 }
 
