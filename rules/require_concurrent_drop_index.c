@@ -7,39 +7,6 @@
  * writes the table until the migration commits, and while the drop waits for that lock behind
  * a long query, every query on the table queues behind it. DROP INDEX CONCURRENTLY waits for
  * the queries using the index to finish instead, without blocking anyone. */
-struct index {
-    struct index *next;
-    const char *schema, *name;
-};
-
-struct state {
-    struct index *on_new_tables; /* created in this migration on a table it created */
-};
-
-static void visit_index_stmt(struct ms_ctx *ctx, const PgQuery__IndexStmt *node)
-{
-    if (!node->idxname || !*node->idxname || !ms_ctx_table_is_new(ctx, node->relation))
-        return;
-    struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    struct index *i = ms_ctx_alloc(ctx, sizeof(*i));
-    /* an index lives in its table's schema */
-    i->schema = node->relation->schemaname && *node->relation->schemaname
-                    ? node->relation->schemaname
-                    : NULL;
-    i->name = node->idxname;
-    i->next = s->on_new_tables;
-    s->on_new_tables = i;
-}
-
-static bool is_on_new_table(struct ms_ctx *ctx, const char *schema, const char *name)
-{
-    struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    for (const struct index *i = s->on_new_tables; i; i = i->next)
-        if (strcmp(i->name, name) == 0 && (!schema || !i->schema || strcmp(schema, i->schema) == 0))
-            return true;
-    return false;
-}
-
 static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
 {
     if (node->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX || node->concurrent)
@@ -49,7 +16,7 @@ static void visit_drop_stmt(struct ms_ctx *ctx, const PgQuery__DropStmt *node)
     for (size_t i = 0; i < node->n_objects; i++) {
         const char *schema, *name;
         if (!ms_split_list_name(node->objects[i], &schema, &name) ||
-            is_on_new_table(ctx, schema, name))
+            ms_ctx_index_is_new(ctx, schema, name))
             continue;
         if (!first)
             first = name;
@@ -76,6 +43,5 @@ const struct ms_rule ms_rule_require_concurrent_drop_index = {
     .summary = "an index is dropped without CONCURRENTLY, locking its table against reads and "
                "writes",
     .help = "use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction block",
-    .visit_index_stmt = visit_index_stmt,
     .visit_drop_stmt = visit_drop_stmt,
 };

@@ -8,40 +8,6 @@
  * that index for waits too (in practice any query on the table): for as long as the rebuild
  * takes. REINDEX CONCURRENTLY, from PostgreSQL 12, builds a new index beside the old one
  * without blocking either. Before 12 there is no such option, so the rule does not apply. */
-struct index {
-    struct index *next;
-    const char *schema, *name;
-};
-
-struct state {
-    struct index *on_new_tables; /* created in this migration on a table it created */
-};
-
-static void visit_index_stmt(struct ms_ctx *ctx, const PgQuery__IndexStmt *node)
-{
-    if (!node->idxname || !*node->idxname || !ms_ctx_table_is_new(ctx, node->relation))
-        return;
-    struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    struct index *i = ms_ctx_alloc(ctx, sizeof(*i));
-    i->schema = node->relation->schemaname && *node->relation->schemaname
-                    ? node->relation->schemaname
-                    : NULL;
-    i->name = node->idxname;
-    i->next = s->on_new_tables;
-    s->on_new_tables = i;
-}
-
-static bool is_on_new_table(struct ms_ctx *ctx, const PgQuery__RangeVar *rel)
-{
-    struct state *s = ms_ctx_rule_state(ctx, sizeof(*s));
-    const char *schema = rel->schemaname && *rel->schemaname ? rel->schemaname : NULL;
-    for (const struct index *i = s->on_new_tables; i; i = i->next)
-        if (strcmp(i->name, rel->relname) == 0 &&
-            (!schema || !i->schema || strcmp(schema, i->schema) == 0))
-            return true;
-    return false;
-}
-
 static void visit_reindex_stmt(struct ms_ctx *ctx, const PgQuery__ReindexStmt *node)
 {
     if (ms_has_option(node->n_params, node->params, "concurrently"))
@@ -49,7 +15,8 @@ static void visit_reindex_stmt(struct ms_ctx *ctx, const PgQuery__ReindexStmt *n
     struct ms_diag *d = NULL;
     switch (node->kind) {
     case PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_INDEX:
-        if (!node->relation || !node->relation->relname || is_on_new_table(ctx, node->relation))
+        if (!node->relation || !node->relation->relname ||
+            ms_ctx_index_is_new(ctx, node->relation->schemaname, node->relation->relname))
             return;
         d = ms_report(ctx, -1,
                       "reindexing index \"%s\" without CONCURRENTLY blocks writes to its table "
@@ -97,6 +64,5 @@ const struct ms_rule ms_rule_require_concurrent_reindex = {
     .summary = "REINDEX without CONCURRENTLY blocks writes, and reads that use the index",
     .help = "use REINDEX ... CONCURRENTLY outside a transaction block",
     .min_pg = 12,
-    .visit_index_stmt = visit_index_stmt,
     .visit_reindex_stmt = visit_reindex_stmt,
 };

@@ -168,6 +168,7 @@ void ms_engine_release(struct ms_engine *e)
 
 enum fact_kind {
     FACT_NEW_TABLE = 'T',
+    FACT_NEW_INDEX = 'I',      /* an index built on a table of FACT_NEW_TABLE: rel is its name */
     FACT_NOT_VALID = 'N',      /* constraint added NOT VALID, not validated yet */
     FACT_NOT_NULL_CHECK = 'C', /* CHECK (col IS NOT NULL), valid or not: name -> column */
     FACT_VALID_NN = 'V',       /* validated CHECK (col IS NOT NULL) on column */
@@ -366,6 +367,11 @@ const struct ms_catalog *ms_ctx_catalog(const struct ms_ctx *ctx)
 const struct ms_catalog *ms_ctx_final_catalog(const struct ms_ctx *ctx)
 {
     return ctx->session->final_catalog;
+}
+
+bool ms_ctx_index_is_new(const struct ms_ctx *ctx, const char *schema, const char *name)
+{
+    return name && fact_find(&ctx->facts, FACT_NEW_INDEX, schema, name, "");
 }
 
 bool ms_ctx_has_validated_not_null_check(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
@@ -852,6 +858,14 @@ static void note_statement(struct ms_ctx *ctx, const PgQuery__Node *n)
         if (n->create_table_as_stmt->into)
             note_new_table(ctx, n->create_table_as_stmt->into->rel);
         break;
+    case PG_QUERY__NODE__NODE_INDEX_STMT: {
+        /* an index lives in its table's schema */
+        const PgQuery__IndexStmt *s = n->index_stmt;
+        if (ms_name_or_null(s->idxname) && ms_ctx_table_is_new(ctx, s->relation))
+            fact_add(&ctx->facts, ctx->arena, FACT_NEW_INDEX, s->relation->schemaname, s->idxname,
+                     "");
+        break;
+    }
     case PG_QUERY__NODE__NODE_SELECT_STMT:
         if (n->select_stmt->into_clause)
             note_new_table(ctx, n->select_stmt->into_clause->rel);

@@ -123,6 +123,9 @@ struct ms_diag *ms_report_offset(struct ms_ctx *ctx, size_t offset, const char *
  * temporary tables), or by an earlier migration of the change set that is not deployed yet (see
  * ms_migration.in_change_set)? A brand-new table holds no rows and no one else is using it. */
 bool ms_ctx_table_is_new(const struct ms_ctx *ctx, const PgQuery__RangeVar *rel);
+/* Was this index built earlier in the migration on a table the migration created (so nobody
+ * uses it yet)? `schema` may be NULL. */
+bool ms_ctx_index_is_new(const struct ms_ctx *ctx, const char *schema, const char *name);
 /* Does the current statement run inside a transaction block? */
 bool ms_ctx_in_transaction(const struct ms_ctx *ctx);
 /* What opened the transaction the current statement runs in (MS_TXK_NONE outside one), the
