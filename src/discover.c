@@ -26,14 +26,20 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+struct walk {
+    int max_depth; /* folders below `dir` to read, at most */
+    bool python;   /* Alembic revisions too, not only .sql files */
+    bool quiet;    /* a folder that cannot be read is skipped without a message */
+};
+
 /* Returns the number of files added, or -1 when the folder cannot be read. */
-static long walk(const char *dir, struct ms_file_list *l, int depth)
+static long walk(const char *dir, struct ms_file_list *l, int depth, const struct walk *w)
 {
-    if (depth > 64)
+    if (depth > w->max_depth)
         return 0; /* a symlink loop, or a tree no migration folder has */
     DIR *d = opendir(dir);
     if (!d)
-        return ms_error("%s: cannot read folder: %s", dir, strerror(errno));
+        return w->quiet ? -1 : ms_error("%s: cannot read folder: %s", dir, strerror(errno));
     long added = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -46,13 +52,13 @@ static long walk(const char *dir, struct ms_file_list *l, int depth)
             continue; /* a dangling link is not a migration */
         }
         if (S_ISDIR(st.st_mode)) {
-            long k = walk(p, l, depth + 1);
+            long k = walk(p, l, depth + 1, w);
             free(p);
             if (k > 0)
                 added += k;
         } else if (S_ISREG(st.st_mode) &&
-                   (has_suffix(e->d_name, ".sql") ||
-                    (has_suffix(e->d_name, ".py") && strcmp(e->d_name, "env.py") != 0))) {
+                   (has_suffix(e->d_name, ".sql") || (w->python && has_suffix(e->d_name, ".py") &&
+                                                      strcmp(e->d_name, "env.py") != 0))) {
             add(l, p);
             added++;
         } else {
@@ -76,7 +82,8 @@ int ms_discover(const char *path, struct ms_file_list *l)
         add(l, ms_xstrdup(path));
         return 0;
     }
-    long n = walk(path, l, 0);
+    static const struct walk all = {.max_depth = 64, .python = true};
+    long n = walk(path, l, 0, &all);
     if (n < 0)
         return -1;
     if (n == 0)
@@ -84,6 +91,12 @@ int ms_discover(const char *path, struct ms_file_list *l)
                         "revisions in folders)",
                         path);
     return 0;
+}
+
+void ms_discover_sql(const char *dir, int max_depth, struct ms_file_list *l)
+{
+    const struct walk sql = {.max_depth = max_depth, .quiet = true};
+    walk(dir, l, 0, &sql);
 }
 
 static int compare_paths(const void *a, const void *b)

@@ -18,6 +18,10 @@ struct ms_file_list {
  * message for a path that does not exist or cannot be read, and for a folder that holds no
  * migration; the list keeps what was added before. */
 int ms_discover(const char *path, struct ms_file_list *list);
+/* Adds the .sql files of folder `dir` and of its folders down to `max_depth` levels below it
+ * (hidden folders and node_modules left out, as ms_discover() does), quietly: for reading the
+ * rest of a migration tool's folder as history. */
+void ms_discover_sql(const char *dir, int max_depth, struct ms_file_list *l);
 /* Sorts and removes duplicates ("-" stays where it was given: first). */
 void ms_file_list_finish(struct ms_file_list *list);
 void ms_file_list_release(struct ms_file_list *list);

@@ -457,34 +457,6 @@ static void add_context(struct ms_history *h)
 
 /* ---- SQL files: their tools (tools.h) ---- */
 
-/* Appends the .sql files of `dir` and of its folders down to `depth` levels below it. */
-static void list_sql(const char *dir, int depth, struct ms_file_list *l)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || strcmp(e->d_name, "node_modules") == 0)
-            continue;
-        size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        char *path = ms_xmalloc(len);
-        snprintf(path, len, "%s/%s", dir, e->d_name);
-        struct stat st;
-        size_t n = strlen(path);
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && depth > 0)
-            list_sql(path, depth - 1, l);
-        else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && n > 4 &&
-                 strcmp(path + n - 4, ".sql") == 0) {
-            MS_GROW(l->paths, l->cap, l->n + 1);
-            l->paths[l->n++] = path;
-            continue;
-        }
-        free(path);
-    }
-    closedir(d);
-}
-
 static bool sorted_has(char *const *sorted, size_t n, const char *path)
 {
     return bsearch(&path, sorted, n, sizeof(char *), compare_strings) != NULL;
@@ -518,7 +490,7 @@ static void find_context(const struct ms_tools_result *r, char **given, size_t n
         if (done)
             continue;
         seen[n_seen++] = m->group;
-        list_sql(m->group, m->tool == MS_KIND_SQITCH ? 4 : 1, extra);
+        ms_discover_sql(m->group, m->tool == MS_KIND_SQITCH ? 4 : 1, extra);
     }
     free(seen);
     ms_file_list_finish(extra);
@@ -678,13 +650,7 @@ static bool names_version(const struct ms_history_entry *e, const char *v)
 static bool numerically_after(const char *a, const char *b)
 {
     size_t la = strspn(a, "0123456789"), lb = strspn(b, "0123456789");
-    if (!la || !lb || a[la] || b[lb])
-        return false;
-    while (la > 1 && *a == '0')
-        a++, la--;
-    while (lb > 1 && *b == '0')
-        b++, lb--;
-    return la != lb ? la > lb : strcmp(a, b) > 0;
+    return la && lb && !a[la] && !b[lb] && ms_tools_compare_numbers(a, la, b, lb) > 0;
 }
 
 /* Marks, in each history, the migrations after the one new_since names. A number that names

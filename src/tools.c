@@ -141,8 +141,7 @@ static size_t leading_digits(const char *s)
     return n;
 }
 
-/* Compares two digit strings as numbers, without overflow. */
-static int compare_numbers(const char *a, size_t la, const char *b, size_t lb)
+int ms_tools_compare_numbers(const char *a, size_t la, const char *b, size_t lb)
 {
     while (la > 1 && *a == '0')
         a++, la--;
@@ -866,7 +865,8 @@ static void finish_twin_down(struct build *b, struct pending *p)
         p->m.down = down_state(&out_file(b, p->m.down_file)->down);
 }
 
-/* A key's hash: numeric keys without their leading zeros, as compare_numbers() sees them. */
+/* A key's hash: numeric keys without their leading zeros, as ms_tools_compare_numbers() sees them.
+ */
 static size_t key_hash(const char *key, enum sort_mode mode)
 {
     if (mode == SORT_NUMERIC)
@@ -921,9 +921,9 @@ static void pair_twin(struct build *b, size_t i, const char *version, const char
     for (size_t k = b->heads[slot]; k != MS_TOOLS_NONE && n_cands < MS_ARRAY_LEN(cands);
          k = b->next[k]) {
         const struct pending *p = &b->p[k];
-        bool same = mode == SORT_NUMERIC
-                        ? compare_numbers(p->key, strlen(p->key), version, strlen(version)) == 0
-                        : strcmp(p->key, version) == 0;
+        bool same = mode == SORT_NUMERIC ? ms_tools_compare_numbers(p->key, strlen(p->key), version,
+                                                                    strlen(version)) == 0
+                                         : strcmp(p->key, version) == 0;
         if (same)
             cands[n_cands++] = k;
     }
@@ -1139,7 +1139,8 @@ static void build_sqlx(struct build *b)
         p->m.id = ms_arena_printf(b->c->arena, "%s_%s", version, p->m.name);
         p->m.up_file = i;
         for (size_t j = 0; j + 1 < b->n_p; j++)
-            if (compare_numbers(b->p[j].key, strlen(b->p[j].key), version, strlen(version)) == 0)
+            if (ms_tools_compare_numbers(b->p[j].key, strlen(b->p[j].key), version,
+                                         strlen(version)) == 0)
                 p->m.duplicate_of =
                     b->c->fi[b->p[j].m.up_file != MS_TOOLS_NONE ? b->p[j].m.up_file
                                                                 : b->p[j].m.down_file]
@@ -1204,8 +1205,8 @@ static void build_goose(struct build *b)
     for (size_t k = 0; k < b->n_p; k++)
         for (size_t j = 0; j < k; j++)
             if (b->p[k].key && b->p[j].key &&
-                compare_numbers(b->p[k].key, strlen(b->p[k].key), b->p[j].key,
-                                strlen(b->p[j].key)) == 0 &&
+                ms_tools_compare_numbers(b->p[k].key, strlen(b->p[k].key), b->p[j].key,
+                                         strlen(b->p[j].key)) == 0 &&
                 !b->p[k].m.duplicate_of)
                 b->p[k].m.duplicate_of = b->c->fi[b->p[j].m.up_file].path;
 }
@@ -1262,7 +1263,7 @@ static int compare_flyway(const char *a, const char *b)
 {
     while (*a || *b) {
         size_t la = leading_digits(a), lb = leading_digits(b);
-        int c = compare_numbers(la ? a : "0", la ? la : 1, lb ? b : "0", lb ? lb : 1);
+        int c = ms_tools_compare_numbers(la ? a : "0", la ? la : 1, lb ? b : "0", lb ? lb : 1);
         if (c)
             return c;
         a += la, b += lb;
@@ -1623,9 +1624,9 @@ static void build_sourcegraph(struct build *b)
                 for (size_t j = 0; pass == 0 && j < metas[k].n_parents && ready; j++)
                     for (size_t q = 0; q < n && ready; q++)
                         ready = placed[q] || strcmp(b->p[q].key, metas[k].parents[j]) != 0;
-                if (ready &&
-                    (pick == n || compare_numbers(b->p[k].key, strlen(b->p[k].key), b->p[pick].key,
-                                                  strlen(b->p[pick].key)) < 0))
+                if (ready && (pick == n ||
+                              ms_tools_compare_numbers(b->p[k].key, strlen(b->p[k].key),
+                                                       b->p[pick].key, strlen(b->p[pick].key)) < 0))
                     pick = k;
             }
         placed[pick] = true;
@@ -1810,7 +1811,7 @@ static void build_postgres_migrations(struct build *b)
         p->m.id = strip_suffix(b, fi->base, ".sql");
         p->m.up_file = i;
         for (size_t j = 0; j + 1 < b->n_p; j++)
-            if (compare_numbers(b->p[j].key, strlen(b->p[j].key), p->key, d) == 0)
+            if (ms_tools_compare_numbers(b->p[j].key, strlen(b->p[j].key), p->key, d) == 0)
                 p->m.duplicate_of = b->c->fi[b->p[j].m.up_file].path;
         struct ms_tools_file *f = out_file(b, i);
         f->role = MS_ROLE_UP;
@@ -1961,7 +1962,7 @@ static int compare_keys(const char *a, const char *b, bool numeric)
 {
     if (!a || !b)
         return a ? -1 : b ? 1 : 0;
-    return numeric ? compare_numbers(a, strlen(a), b, strlen(b)) : strcmp(a, b);
+    return numeric ? ms_tools_compare_numbers(a, strlen(a), b, strlen(b)) : strcmp(a, b);
 }
 
 static int compare_pending(const void *pa, const void *pb)

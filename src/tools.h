@@ -135,6 +135,10 @@ void ms_tools_detect(const char *const *paths, size_t n, const struct ms_tools_o
                      struct ms_tools_result *out);
 void ms_tools_release(struct ms_tools_result *r);
 
+/* Compares two digit strings (la and lb digits long) as the numbers they spell, leading zeros
+ * and all, without overflow: <0, 0 or >0. */
+int ms_tools_compare_numbers(const char *a, size_t la, const char *b, size_t lb);
+
 /* ---- what depends on the statements ---- */
 
 /* Does Flyway run this statement outside a transaction? Flyway decides from the first keywords
