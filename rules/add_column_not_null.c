@@ -5,51 +5,24 @@
 /* Existing rows get NULL in the new column, which the NOT NULL constraint rejects: the ALTER
  * fails with "column ... contains null values" on the first table that has a row, which is
  * production, not the empty development database where the migration was tried. */
-static bool has_constraint(const PgQuery__ColumnDef *col, PgQuery__ConstrType type)
-{
-    for (size_t i = 0; i < col->n_constraints; i++)
-        if (col->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-            col->constraints[i]->constraint->contype == type)
-            return true;
-    return false;
-}
-
-/* NULL, also cast (NULL::text) */
-static bool is_null_const(const PgQuery__Node *n)
-{
-    while (n && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
-        n = n->type_cast->arg;
-    return n && n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const->isnull;
-}
 
 /* A default that gives existing rows a value (DEFAULT NULL does not). */
 static bool has_default(const PgQuery__ColumnDef *col)
 {
-    if (col->raw_default && !is_null_const(col->raw_default))
+    if (col->raw_default && !ms_is_null_const(col->raw_default))
         return true;
     for (size_t i = 0; i < col->n_constraints; i++) {
         const PgQuery__Node *n = col->constraints[i];
         if (n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
             continue;
         const PgQuery__Constraint *c = n->constraint;
-        if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT && !is_null_const(c->raw_expr))
+        if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT && !ms_is_null_const(c->raw_expr))
             return true;
         if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY ||
             c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED)
             return true; /* values are generated for existing rows */
     }
     return false;
-}
-
-/* serial types carry an implicit DEFAULT nextval(...) */
-static bool is_serial(const PgQuery__TypeName *t)
-{
-    if (!t || t->n_names == 0)
-        return false;
-    const char *name = ms_node_str(t->names[t->n_names - 1]);
-    return name && (strcmp(name, "serial") == 0 || strcmp(name, "bigserial") == 0 ||
-                    strcmp(name, "smallserial") == 0 || strcmp(name, "serial4") == 0 ||
-                    strcmp(name, "serial8") == 0 || strcmp(name, "serial2") == 0);
 }
 
 static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableStmt *stmt,
@@ -61,9 +34,10 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
         return;
     const PgQuery__ColumnDef *col = cmd->def->column_def;
     bool not_null = col->is_not_null ||
-                    has_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) ||
-                    has_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY);
-    if (!not_null || has_default(col) || is_serial(col->type_name))
+                    ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) ||
+                    ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY);
+    /* serial types carry an implicit DEFAULT nextval(...) */
+    if (!not_null || has_default(col) || ms_is_serial_name(ms_type_last_name(col->type_name)))
         return;
     const char *name = col->colname ? col->colname : "?";
     struct ms_diag *d = ms_report(

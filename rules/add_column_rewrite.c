@@ -17,17 +17,6 @@ struct domains {
     const char **names;
 };
 
-static bool is_serial(const PgQuery__TypeName *t)
-{
-    const char *name = ms_type_builtin_name(t);
-    static const char *const serials[] = {"serial",  "serial2",   "serial4",
-                                          "serial8", "bigserial", "smallserial"};
-    for (size_t i = 0; name && i < MS_ARRAY_LEN(serials); i++)
-        if (strcmp(name, serials[i]) == 0)
-            return true;
-    return false;
-}
-
 static const char *last_name(size_t n, PgQuery__Node *const *names)
 {
     return n ? ms_node_str(names[n - 1]) : NULL;
@@ -68,24 +57,6 @@ static bool is_constrained_domain(struct ms_ctx *ctx, const PgQuery__TypeName *t
     return false;
 }
 
-/* NULL, also cast (NULL::text): stores nothing, in every version */
-static bool is_null_const(const PgQuery__Node *n)
-{
-    while (n && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
-        n = n->type_cast->arg;
-    return n && n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const->isnull;
-}
-
-static const PgQuery__Constraint *find_constraint(const PgQuery__ColumnDef *col,
-                                                  PgQuery__ConstrType type)
-{
-    for (size_t i = 0; i < col->n_constraints; i++)
-        if (col->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-            col->constraints[i]->constraint->contype == type)
-            return col->constraints[i]->constraint;
-    return NULL;
-}
-
 static const char *func_name(const PgQuery__FuncCall *fc)
 {
     const char *name = fc ? last_name(fc->n_funcname, fc->funcname) : NULL;
@@ -115,7 +86,7 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
                        "blocking reads and writes until it commits";
     struct ms_diag *d;
 
-    if (find_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY)) {
+    if (ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY)) {
         d = ms_report(ctx, col->location,
                       "adding identity column \"%s\" to table \"%s\" %s: every existing row gets "
                       "a value from the sequence",
@@ -128,7 +99,7 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
                          name, name);
         return;
     }
-    if (find_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED)) {
+    if (ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED)) {
         d = ms_report(ctx, col->location,
                       "adding generated column \"%s\" to table \"%s\" %s: the expression is "
                       "computed and stored for every existing row",
@@ -139,7 +110,7 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
                          name);
         return;
     }
-    if (is_serial(col->type_name)) {
+    if (ms_is_serial_name(ms_type_builtin_name(col->type_name))) {
         d = ms_report(ctx, col->location,
                       "adding %s column \"%s\" to table \"%s\" %s: its default nextval() is "
                       "volatile, so every existing row gets a value of its own",
@@ -164,10 +135,11 @@ static void visit_alter_table_cmd(struct ms_ctx *ctx, const PgQuery__AlterTableS
     }
 
     const PgQuery__Node *def = col->raw_default;
-    const PgQuery__Constraint *dc = find_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT);
+    const PgQuery__Constraint *dc =
+        ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT);
     if (!def && dc)
         def = dc->raw_expr;
-    if (!def || is_null_const(def))
+    if (!def || ms_is_null_const(def)) /* NULL stores nothing, in every version */
         return;
     if (ms_ctx_pg_version(ctx) < 11) {
         d = ms_report(ctx, col->location,

@@ -10,23 +10,10 @@
  * inline REFERENCES and no DEFAULT holds only NULLs, and PostgreSQL skips the check; with any
  * DEFAULT (even NULL), a serial type, an identity or a generated expression it checks. */
 
-static bool is_serial(const PgQuery__TypeName *t)
-{
-    if (!t || t->n_names == 0)
-        return false;
-    const char *name = ms_node_str(t->names[t->n_names - 1]);
-    static const char *const serials[] = {"serial",  "serial2",   "serial4",
-                                          "serial8", "bigserial", "smallserial"};
-    for (size_t i = 0; name && i < MS_ARRAY_LEN(serials); i++)
-        if (strcmp(name, serials[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Does the new column give existing rows a value expression (so its foreign key is checked)? */
 static bool has_default(const PgQuery__ColumnDef *col)
 {
-    if (col->raw_default || is_serial(col->type_name))
+    if (col->raw_default || ms_is_serial_name(ms_type_last_name(col->type_name)))
         return true;
     for (size_t i = 0; i < col->n_constraints; i++) {
         const PgQuery__Node *n = col->constraints[i];

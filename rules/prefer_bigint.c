@@ -20,15 +20,6 @@ static const char *narrow_int(const char *type, const char **limit)
     return NULL;
 }
 
-static bool has_inline(const PgQuery__ColumnDef *col, PgQuery__ConstrType type)
-{
-    for (size_t i = 0; i < col->n_constraints; i++)
-        if (col->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-            col->constraints[i]->constraint->contype == type)
-            return true;
-    return false;
-}
-
 static bool in_names(size_t n, PgQuery__Node *const *names, const char *col)
 {
     for (size_t i = 0; i < n; i++) {
@@ -74,13 +65,13 @@ static void check_column(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
     if (!type)
         return;
     const char *role;
-    if (has_inline(col, PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) ||
+    if (ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) ||
         in_table_constraint(k, col->colname, PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY))
         role = "primary key column";
-    else if (has_inline(col, PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) ||
+    else if (ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) ||
              in_table_constraint(k, col->colname, PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN))
         role = "foreign key column";
-    else if (has_inline(col, PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY))
+    else if (ms_column_constraint(col, PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY))
         role = "identity column";
     else if (strstr(type, "serial"))
         role = "column";

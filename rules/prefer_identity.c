@@ -9,22 +9,12 @@
  * ALWAYS / BY DEFAULT AS IDENTITY, PostgreSQL 10+) is the SQL-standard form, ties the sequence to
  * the column, and with ALWAYS rejects ids that bypass it. */
 
-static bool is_serial(const char *type)
-{
-    static const char *const serials[] = {"serial",  "serial2",   "serial4",
-                                          "serial8", "bigserial", "smallserial"};
-    for (size_t i = 0; type && i < MS_ARRAY_LEN(serials); i++)
-        if (strcmp(type, serials[i]) == 0)
-            return true;
-    return false;
-}
-
 static void visit_column_def(struct ms_ctx *ctx, const PgQuery__RangeVar *rel,
                              const PgQuery__ColumnDef *col)
 {
     const PgQuery__TypeName *t = col->type_name;
     const char *type = ms_type_builtin_name(t);
-    if (!is_serial(type))
+    if (!ms_is_serial_name(type))
         return;
     const char *name = col->colname ? col->colname : "?";
     struct ms_diag *d =

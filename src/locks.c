@@ -229,21 +229,6 @@ static bool in_list(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-static bool is_null_const(const PgQuery__Node *n)
-{
-    while (n && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
-        n = n->type_cast->arg;
-    return n && n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const->isnull;
-}
-
-static bool is_serial(const PgQuery__TypeName *t)
-{
-    static const char *const serials[] = {"serial",  "bigserial", "smallserial",
-                                          "serial2", "serial4",   "serial8"};
-    const char *name = t && t->n_names ? ms_node_str(t->names[t->n_names - 1]) : NULL;
-    return name && in_list(name, serials, MS_ARRAY_LEN(serials));
-}
-
 /* The work ADD COLUMN does on the table; `referenced` gets the foreign key's table, if any. */
 static enum ms_work add_column_work(const PgQuery__ColumnDef *col, int pg_version, bool *maybe,
                                     const PgQuery__RangeVar **referenced, bool *checks_referenced)
@@ -278,10 +263,11 @@ static enum ms_work add_column_work(const PgQuery__ColumnDef *col, int pg_versio
         }
     }
     *maybe = false;
-    if (dflt && is_null_const(dflt))
+    if (dflt && ms_is_null_const(dflt))
         dflt = NULL;
-    *checks_referenced = *referenced && (dflt || rewrite || is_serial(col->type_name));
-    if (rewrite || is_serial(col->type_name))
+    *checks_referenced =
+        *referenced && (dflt || rewrite || ms_is_serial_name(ms_type_last_name(col->type_name)));
+    if (rewrite || ms_is_serial_name(ms_type_last_name(col->type_name)))
         return MS_WORK_REWRITE;
     if (dflt && pg_version < 11)
         return MS_WORK_REWRITE; /* before 11 every default is written into every row */
